@@ -1,0 +1,3 @@
+from droplint.cli import main
+
+main()

@@ -1,0 +1,74 @@
+"""The pipeline for one file: read -> graph -> sites -> flow -> rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from droplint.errors import UnreadableModel
+from droplint.graph import Graph
+from droplint.read import read_model
+from droplint.rules import Context, Finding, run_rules
+from droplint.sites import Site
+from droplint.sites.flow import Flow, Semantics, analyse_flow
+
+
+@dataclass
+class FileReport:
+    path: str
+    format: str | None = None
+    producer: str | None = None
+    version: str | None = None
+    model: str | None = None
+    error: str | None = None
+    layers: int = 0
+    sites: list[Site] = field(default_factory=list)
+    flow: Flow | None = None
+    findings: list[Finding] = field(default_factory=list)
+    graph: Graph | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        coverage = self.flow.coverage if self.flow else []
+        return {
+            "path": self.path,
+            "format": self.format,
+            "producer": {"name": self.producer, "version": self.version} if self.producer else None,
+            "model": self.model,
+            "error": {"code": "DL001", "message": self.error} if self.error else None,
+            "layers": self.layers,
+            "sites": [s.to_dict() for s in self.sites],
+            "coverage": {
+                "trainable": len(coverage),
+                "covered": self.flow.covered() if self.flow else 0,
+                "layers": [c.to_dict() for c in coverage],
+            },
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+
+def analyze_file(path: str | Path) -> FileReport:
+    """Analyse one model file or folder. Unreadable input gives a report with `error` set."""
+    report = FileReport(str(path))
+    try:
+        saved = read_model(path)
+        report.format, report.producer, report.version = saved.format, saved.producer, saved.version
+        graph, sites, semantics = _interpret(saved)
+    except UnreadableModel as exc:
+        report.error = str(exc)
+        return report
+    report.graph, report.model, report.sites = graph, graph.name, sites
+    report.layers = sum(1 for n in graph.all_nodes() if n.kind != "input")
+    report.flow = analyse_flow(graph, sites, semantics)
+    report.findings = run_rules(Context(graph, sites, report.flow))
+    return report
+
+
+def _interpret(saved: Any) -> tuple[Graph, list[Site], Semantics]:
+    """The format's graph builder and semantics (ONNX will add a branch here)."""
+    from droplint.graph.keras import build_keras_graph
+    from droplint.sites import keras as ks
+
+    graph = build_keras_graph(saved)
+    sem = Semantics(ks.is_transparent, ks.is_weighted, ks.recurrent_layers)
+    return graph, ks.keras_sites(graph), sem

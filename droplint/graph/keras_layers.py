@@ -1,0 +1,93 @@
+"""What droplint knows about Keras layer classes, by class name.
+
+Only facts about structure live here (has weights? wraps a layer? leaves values alone?);
+where dropout is applied, and how, is the semantics in droplint.sites.keras.
+"""
+
+from __future__ import annotations
+
+OUTPUT_DROPOUT = {
+    "Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D",
+    "GaussianDropout", "AlphaDropout",
+}  # fmt: skip
+
+RECURRENT = {
+    "LSTM", "GRU", "SimpleRNN", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D",
+    "RNN", "CuDNNLSTM", "CuDNNGRU",
+}  # fmt: skip
+CELLS = {
+    "LSTMCell",
+    "GRUCell",
+    "SimpleRNNCell",
+    "ConvLSTMCell",
+    "ConvLSTM2DCell",
+    "StackedRNNCells",
+}
+ATTENTION = {
+    "MultiHeadAttention", "GroupQueryAttention", "GroupedQueryAttention", "Attention",
+    "AdditiveAttention",
+}  # fmt: skip
+WRAPPERS = {"Bidirectional", "TimeDistributed", "RNN"}
+# keras_hub / keras_nlp composite layers whose single `dropout` drives several internal dropouts.
+HUB_TRANSFORMERS = {"TransformerEncoder", "TransformerDecoder"}
+
+# Parameter-free layers that only move, reshape or map values one by one: dropouts on either
+# side of them act on the same values, so their rates compound.
+TRANSPARENT = {
+    "Reshape", "Flatten", "Permute", "Activation", "ReLU", "LeakyReLU", "ELU", "ThresholdedReLU",
+    "Masking", "RepeatVector", "Identity", "GaussianNoise", "ActivityRegularization",
+    "Cropping1D", "Cropping2D", "Cropping3D", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D",
+    "UpSampling1D", "UpSampling2D", "UpSampling3D",
+}  # fmt: skip
+
+# Layers with weights that dropout is meant to regularise (counted in coverage).
+WEIGHTED = {
+    "Dense", "EinsumDense", "Embedding",
+    "Conv1D", "Conv2D", "Conv3D", "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose",
+    "SeparableConv1D", "SeparableConv2D", "DepthwiseConv1D", "DepthwiseConv2D",
+    "LocallyConnected1D", "LocallyConnected2D",
+    "MultiHeadAttention", "GroupQueryAttention", "GroupedQueryAttention",
+} | RECURRENT | HUB_TRANSFORMERS  # fmt: skip
+
+NORMALIZATION = {
+    "BatchNormalization", "LayerNormalization", "GroupNormalization", "UnitNormalization",
+    "RMSNormalization", "SyncBatchNormalization", "Normalization",
+}  # fmt: skip
+
+OTHER_BUILTIN = {
+    "InputLayer", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate",
+    "Dot", "Softmax", "PReLU", "Lambda", "TFOpLambda", "SlicingOpLambda",
+    "MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "AveragePooling1D", "AveragePooling2D",
+    "AveragePooling3D", "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalMaxPooling3D",
+    "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAveragePooling3D",
+    "MaxPool1D", "MaxPool2D", "MaxPool3D", "AvgPool1D", "AvgPool2D", "AvgPool3D",
+    "GlobalMaxPool1D", "GlobalMaxPool2D", "GlobalMaxPool3D", "GlobalAvgPool1D",
+    "GlobalAvgPool2D", "GlobalAvgPool3D", "Rescaling", "Resizing", "CenterCrop",
+    "TextVectorization", "StringLookup", "IntegerLookup", "CategoryEncoding", "Hashing",
+    "Discretization", "HashedCrossing", "RandomFlip", "RandomRotation", "RandomZoom",
+    "RandomTranslation", "RandomContrast", "RandomCrop", "RandomBrightness",
+} | NORMALIZATION  # fmt: skip
+
+KNOWN = (
+    OUTPUT_DROPOUT
+    | RECURRENT
+    | CELLS
+    | ATTENTION
+    | WRAPPERS
+    | TRANSPARENT
+    | WEIGHTED
+    | OTHER_BUILTIN
+)
+
+# Layers that carry code droplint never runs.
+EXECUTABLE = {"Lambda", "TFSMLayer", "TorchModuleWrapper", "JaxLayer", "FlaxLayer"}
+
+MODELS = {"Sequential", "Functional", "Model"}
+
+
+def is_hub_transformer(class_name: str, module: str | None) -> bool:
+    return (
+        class_name in HUB_TRANSFORMERS
+        and bool(module)
+        and any(pkg in module for pkg in ("keras_hub", "keras_nlp"))
+    )

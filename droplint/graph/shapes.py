@@ -1,0 +1,110 @@
+"""Fill in tensor shapes the config does not record (Keras 1/2 configs record only inputs).
+
+Only rank and the axes droplint reasons about matter (batch, time, channels), so unknown
+dimensions stay None, and a layer droplint has no rule for leaves its output unknown.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from droplint.graph.model import Graph, Node, Shape, Tensor
+
+SAME_SHAPE = {
+    "Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "GaussianDropout",
+    "AlphaDropout", "GaussianNoise", "Activation", "ReLU", "LeakyReLU", "ELU", "PReLU",
+    "ThresholdedReLU", "Softmax", "BatchNormalization", "LayerNormalization", "GroupNormalization",
+    "UnitNormalization", "RMSNormalization", "Masking", "Identity", "ActivityRegularization",
+    "Rescaling", "Normalization", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum",
+    "MultiHeadAttention", "GroupQueryAttention", "GroupedQueryAttention", "Attention",
+    "AdditiveAttention",
+}  # fmt: skip
+RNN_UNITS = {"LSTM", "GRU", "SimpleRNN", "CuDNNLSTM", "CuDNNGRU"}
+CONV_PREFIXES = ("Conv", "SeparableConv", "DepthwiseConv", "LocallyConnected")
+
+
+def infer_shapes(graph: Graph) -> None:
+    for node in graph.nodes.values():
+        out = Tensor(node.id, 0)
+        if out in graph.shapes or node.kind == "input":
+            continue
+        shape = output_shape(node, [graph.shapes.get(t) for t in node.inputs])
+        if shape is not None:
+            graph.shapes[out] = shape
+
+
+def output_shape(node: Node, ins: list[Shape | None]) -> Shape | None:
+    """Shape of a layer's first output from its input shapes, or None when unknown."""
+    first = ins[0] if ins else None
+    if first is None:
+        return None
+    op, cfg = node.op, node.config
+    try:
+        return _rule(op, cfg, node, first, ins)
+    except (TypeError, ValueError, IndexError, KeyError):
+        return None  # a malformed config only costs us the shape
+
+
+def _rule(
+    op: str, cfg: dict[str, Any], node: Node, x: Shape, ins: list[Shape | None]
+) -> Shape | None:
+    if op in SAME_SHAPE:
+        return x
+    if op == "Embedding":
+        return (*x, cfg["output_dim"])
+    if op in ("Dense", "EinsumDense") and "units" in cfg:
+        return (*x[:-1], cfg["units"])
+    if op in RNN_UNITS:
+        return _rnn(cfg, x, cfg.get("units"))
+    if op.startswith("ConvLSTM"):
+        keep = x[:1] + (x[1:2] if cfg.get("return_sequences") else ()) + (None,) * (len(x) - 3)
+        return (*keep, cfg.get("filters"))
+    if op == "Bidirectional" and node.inner:
+        inner = _rule(node.inner[0].op, node.inner[0].config, node.inner[0], x, ins)
+        if inner is None or cfg.get("merge_mode", "concat") != "concat":
+            return inner
+        return (*inner[:-1], None if inner[-1] is None else inner[-1] * 2)
+    if op == "TimeDistributed" and node.inner:
+        step = _rule(node.inner[0].op, node.inner[0].config, node.inner[0], (x[0], *x[2:]), ins)
+        return None if step is None else (x[0], x[1], *step[1:])
+    if op.startswith(CONV_PREFIXES):
+        channels_first = cfg.get("data_format") == "channels_first"
+        n = cfg.get("filters") or (x[1] if channels_first else x[-1])
+        return (
+            (x[0], n, *(None,) * (len(x) - 2))
+            if channels_first
+            else (x[0], *(None,) * (len(x) - 2), n)
+        )
+    if op.startswith(
+        ("MaxPool", "AveragePool", "AvgPool", "UpSampling", "ZeroPadding", "Cropping")
+    ):
+        return (x[0], *(None,) * (len(x) - 2), x[-1])
+    if op.startswith(("GlobalMax", "GlobalAv")):
+        return x if cfg.get("keepdims") else (x[0], x[-1])
+    if op == "Flatten":
+        return (x[0], _product(x[1:]))
+    if op == "Reshape":
+        return (x[0], *(d if d != -1 else None for d in cfg["target_shape"]))
+    if op == "Permute":
+        return (x[0], *(x[d] for d in cfg["dims"]))
+    if op == "RepeatVector":
+        return (x[0], cfg["n"], *x[1:])
+    if op == "Concatenate" and all(s is not None and len(s) == len(x) for s in ins):
+        axis = cfg.get("axis", -1) % len(x)
+        sizes = [s[axis] for s in ins if s is not None]
+        total = None if None in sizes else sum(sizes)  # type: ignore[arg-type]
+        return (*x[:axis], total, *x[axis + 1 :])
+    return None
+
+
+def _rnn(cfg: dict[str, Any], x: Shape, units: int | None) -> Shape:
+    return (x[0], x[1], units) if cfg.get("return_sequences") else (x[0], units)
+
+
+def _product(dims: tuple[int | None, ...]) -> int | None:
+    total = 1
+    for d in dims:
+        if d is None:
+            return None
+        total *= d
+    return total

@@ -1,0 +1,41 @@
+"""Legacy HDF5 files (.h5 / .hdf5) from Keras 1, 2 and 3: the config is a root attribute."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from droplint.errors import UnreadableModel
+from droplint.read import SavedModel, model_config, parse_json, producer_of
+
+
+def read_hdf5(path: Path) -> SavedModel:
+    import h5py  # only HDF5 files pay for h5py and numpy
+
+    try:
+        with h5py.File(path, "r") as f:
+            attrs = f.attrs
+            if "model_config" not in attrs:
+                raise UnreadableModel(
+                    "an HDF5 file without a model_config attribute (a weights-only file? "
+                    "save the whole model with model.save)"
+                )
+            raw = attrs["model_config"]
+            version = _text(attrs.get("keras_version"))
+    except UnreadableModel:
+        raise
+    except Exception as exc:  # h5py raises OSError, KeyError, RuntimeError... on damaged files
+        raise UnreadableModel(f"a damaged or truncated HDF5 file ({_reason(exc)})") from exc
+    if not isinstance(raw, (str, bytes)):
+        raise UnreadableModel("the HDF5 model_config attribute is not text")
+    config = model_config(parse_json(raw, "the HDF5 model_config attribute"), "model_config")
+    return SavedModel(str(path), "keras-h5", producer_of(version), version, config)
+
+
+def _text(value: object) -> str | None:
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return value if isinstance(value, str) else None
+
+
+def _reason(exc: Exception) -> str:
+    return str(exc).split("\n")[0][:120] or type(exc).__name__

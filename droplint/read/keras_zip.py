@@ -1,0 +1,66 @@
+"""Keras 3 / tf-keras '.keras' archives, and the same files unzipped into a folder."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from droplint.errors import UnreadableModel
+from droplint.read import (
+    MAX_CONFIG_BYTES,
+    SavedModel,
+    model_config,
+    parse_json,
+    producer_of,
+)
+
+
+def read_keras_zip(path: Path) -> SavedModel:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+            if "config.json" not in names:
+                raise UnreadableModel("a zip archive without config.json (not a .keras model)")
+            config = _member(zf, "config.json")
+            meta = _member(zf, "metadata.json") if "metadata.json" in names else None
+    except UnreadableModel:
+        raise
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
+        raise UnreadableModel(f"a damaged or truncated zip archive ({exc})") from exc
+    return _saved(path, "keras-zip", config, meta)
+
+
+def read_keras_dir(path: Path) -> SavedModel:
+    config = _file(path / "config.json")
+    meta_path = path / "metadata.json"
+    meta = _file(meta_path) if meta_path.is_file() else None
+    return _saved(path, "keras-dir", config, meta)
+
+
+def _member(zf: zipfile.ZipFile, name: str) -> bytes:
+    # Read at most one byte past the limit, so a zip bomb costs no more than the limit.
+    with zf.open(name) as f:
+        data = f.read(MAX_CONFIG_BYTES + 1)
+    if len(data) > MAX_CONFIG_BYTES:
+        raise UnreadableModel(f"{name} is larger than the {MAX_CONFIG_BYTES >> 20} MiB limit")
+    return data
+
+
+def _file(path: Path) -> bytes:
+    with path.open("rb") as f:
+        data = f.read(MAX_CONFIG_BYTES + 1)
+    if len(data) > MAX_CONFIG_BYTES:
+        raise UnreadableModel(f"{path.name} is larger than the {MAX_CONFIG_BYTES >> 20} MiB limit")
+    return data
+
+
+def _saved(path: Path, fmt: str, config: bytes, meta: bytes | None) -> SavedModel:
+    version = _version(parse_json(meta, "metadata.json")) if meta is not None else None
+    cfg = model_config(parse_json(config, "config.json"), "config.json")
+    return SavedModel(str(path), fmt, producer_of(version), version, cfg)
+
+
+def _version(meta: Any) -> str | None:
+    value = meta.get("keras_version") if isinstance(meta, dict) else None
+    return value if isinstance(value, str) else None

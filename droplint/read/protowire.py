@@ -1,0 +1,61 @@
+"""A minimal protobuf wire-format reader: fields are read lazily, payloads are never copied."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from droplint.errors import UnreadableModel
+
+VARINT, I64, LEN, I32 = 0, 1, 2, 5
+
+
+def read_varint(buf: memoryview, pos: int) -> tuple[int, int]:
+    """Return (value, next position) of the varint at pos."""
+    value = shift = 0
+    end = len(buf)
+    while True:
+        if pos >= end or shift > 63:
+            raise UnreadableModel("truncated or invalid protobuf varint")
+        byte = buf[pos]
+        pos += 1
+        value |= (byte & 0x7F) << shift
+        if byte < 0x80:
+            return value, pos
+        shift += 7
+
+
+def fields(buf: memoryview) -> Iterator[tuple[int, int, int | memoryview]]:
+    """Yield (field number, wire type, value) for each field of one message.
+
+    LEN values are zero-copy slices; fixed-width values are returned as ints.
+    """
+    pos, end = 0, len(buf)
+    while pos < end:
+        key, pos = read_varint(buf, pos)
+        number, wire = key >> 3, key & 7
+        if wire == VARINT:
+            value, pos = read_varint(buf, pos)
+            yield number, wire, value
+        elif wire == LEN:
+            size, pos = read_varint(buf, pos)
+            if pos + size > end:
+                raise UnreadableModel("protobuf field runs past the end of its message")
+            yield number, wire, buf[pos : pos + size]
+            pos += size
+        elif wire in (I64, I32):
+            width = 8 if wire == I64 else 4
+            if pos + width > end:
+                raise UnreadableModel("truncated protobuf fixed-width field")
+            yield number, wire, int.from_bytes(buf[pos : pos + width], "little")
+            pos += width
+        else:
+            raise UnreadableModel(f"unsupported protobuf wire type {wire}")
+
+
+def text(value: int | memoryview) -> str:
+    if not isinstance(value, memoryview):
+        raise UnreadableModel("expected a string field in the protobuf")
+    try:
+        return bytes(value).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UnreadableModel("a protobuf string field is not valid UTF-8") from exc

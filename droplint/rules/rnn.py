@@ -1,0 +1,71 @@
+"""Rules about dropout inside recurrent layers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from droplint.rules.registry import RULES, Context, Finding, rule
+from droplint.rules.structure import active, describe
+from droplint.sites.keras import KerasVersion, cudnn_eligible, recurrent_layers
+from droplint.sites.model import compound
+
+
+@rule(
+    "DL102", "double-masked-rnn-input", "warning",
+    "An output dropout feeds an RNN whose own `dropout` masks the same inputs again.",
+)  # fmt: skip
+def double_masked_rnn_input(ctx: Context) -> Iterator[Finding]:
+    gates = {(s.node, s.layer): s for s in ctx.sites if s.where == "gate-input"}
+    for node in ctx.graph.nodes.values():
+        before = active(ctx.flow.input_chain(node))
+        if not before:
+            continue
+        for layer in recurrent_layers(node):
+            gate = gates.get((node.id, layer.id))
+            if gate is None or not active((gate,)):
+                continue
+            rate = compound([s.rate for s in before] + [gate.rate])
+            shown = "?" if rate is None else f"{rate:.3g}"
+            outer = before[-1]
+            yield RULES["DL102"].finding(
+                layer.id,
+                f"{describe(outer)} already masks the inputs of '{layer.id}' ({layer.op}), whose "
+                f"{gate.param}={gate.rate:g} masks x_t again inside the cell. The two masks differ: "
+                f"the {outer.cls} uses {outer.note}; the {layer.op} uses {gate.note}. Together the "
+                f"inputs are dropped at an effective rate of {shown}. Fix: keep one of them, e.g. "
+                f"remove '{outer.layer}' and set {layer.op}({gate.param}={shown}).",
+                related=[s.layer for s in before],
+                effective_rate=rate,
+            )
+
+
+@rule(
+    "DL401", "recurrent-dropout-disables-cudnn", "warning",
+    "LSTM/GRU dropout settings that rule out the fast cuDNN kernel.",
+)  # fmt: skip
+def recurrent_dropout_disables_cudnn(ctx: Context) -> Iterator[Finding]:
+    version = KerasVersion.of(ctx.graph.producer, ctx.graph.version)
+    if not (version.keras3 or version.tf_keras):
+        return  # Keras 1 and standalone Keras 2 had no automatic cuDNN path
+    for layer in ctx.graph.all_nodes():
+        if not cudnn_eligible(layer, ignore_dropout=True):
+            continue  # other settings already rule cuDNN out
+        reason = _blocking_dropout(layer.config, version)
+        if reason:
+            yield RULES["DL401"].finding(
+                layer.id,
+                f"'{layer.id}' ({layer.op}) has {reason}, which rules out the cuDNN kernel: on a "
+                "GPU it runs the generic step-by-step loop, often an order of magnitude slower "
+                "(tensorflow #38236). Fix: set recurrent_dropout=0 and regularise the inputs "
+                "(dropout=) or the outputs between layers instead.",
+            )
+
+
+def _blocking_dropout(cfg: dict, version: KerasVersion) -> str:
+    recurrent = cfg.get("recurrent_dropout", 0)
+    if recurrent != 0:
+        return f"recurrent_dropout={recurrent}"
+    dropout = cfg.get("dropout", 0)
+    if version.keras3 and not version.at_least(4) and dropout != 0:
+        return f"dropout={dropout} (Keras 3.0-3.3 refuse cuDNN with any dropout, fixed by keras PR #19645 in 3.4)"
+    return ""

@@ -1,0 +1,86 @@
+"""Follow tensors through the graph: which output dropouts act in series, and what reaches each layer.
+
+Output dropouts with only transparent layers between them (reshapes, element-wise activations)
+mask the same values again, so their keep probabilities multiply. A layer with weights, a merge
+or an unknown layer ends the series.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from droplint.graph import Graph, Node, Tensor
+from droplint.sites.model import Site, compound
+
+
+@dataclass(frozen=True)
+class Semantics:
+    """What the flow analysis needs to know about a format's node kinds."""
+
+    transparent: Callable[[Node], bool]
+    weighted: Callable[[Node], bool]
+    direct_readers: Callable[[Node], list[Node]]  # inner layers that read the node's own input
+
+
+@dataclass
+class LayerCoverage:
+    layer: str
+    cls: str
+    input_rate: float
+    internal_rate: float
+    input_chain: tuple[Site, ...] = ()
+
+    def to_dict(self) -> dict[str, object]:
+        return {"layer": self.layer, "class": self.cls, "input_rate": self.input_rate,
+                "internal_rate": self.internal_rate}  # fmt: skip
+
+
+@dataclass
+class Flow:
+    chains: dict[Tensor, tuple[Site, ...]] = field(default_factory=dict)
+    coverage: list[LayerCoverage] = field(default_factory=list)
+
+    def input_chain(self, node: Node) -> tuple[Site, ...]:
+        """The longest series of output dropouts that reaches any input of node."""
+        chains = [self.chains.get(t, ()) for t in node.inputs]
+        return max(chains, key=lambda c: (compound([s.rate for s in c]) or 0.0, len(c)), default=())
+
+    def covered(self) -> int:
+        return sum(1 for c in self.coverage if c.input_rate > 0 or c.internal_rate > 0)
+
+
+def analyse_flow(graph: Graph, sites: list[Site], sem: Semantics) -> Flow:
+    flow = Flow()
+    output_sites: dict[str, list[Site]] = {}
+    internal: dict[str, list[Site]] = {}
+    for s in sites:
+        (output_sites if s.where == "output" else internal).setdefault(s.node, []).append(s)
+    for node in graph.nodes.values():
+        before = flow.chains.get(node.inputs[0], ()) if len(node.inputs) == 1 else ()
+        chain: tuple[Site, ...] = ()
+        if node.id in output_sites:
+            chain = before + tuple(output_sites[node.id])
+            for i, s in enumerate(chain[len(before) :], start=len(before)):
+                s.effective_rate = compound([x.rate for x in chain[: i + 1]])
+        elif sem.transparent(node):
+            chain = before
+        flow.chains[Tensor(node.id, 0)] = chain
+        reaching = flow.input_chain(node)
+        in_rate = compound([s.rate for s in reaching]) or 0.0
+        readers = {n.id for n in sem.direct_readers(node)}
+        for s in internal.get(node.id, []):
+            s.effective_rate = _gate_effective(s, in_rate if s.layer in readers else 0.0)
+        if sem.weighted(node):
+            own = [s.rate or 0.0 for s in internal.get(node.id, []) if s.active != "never"]
+            flow.coverage.append(
+                LayerCoverage(node.id, node.op, in_rate, max(own, default=0.0), reaching)
+            )
+    return flow
+
+
+def _gate_effective(site: Site, in_rate: float) -> float | None:
+    """x_t dropout inside an RNN compounds with the output dropouts that feed the layer."""
+    if site.where != "gate-input" or site.active == "never":
+        return site.rate
+    return compound([in_rate, site.rate])

@@ -1,0 +1,383 @@
+"""Where Keras applies dropout, per saved Keras version (see shared reference, keras-dropout-semantics).
+
+Output dropouts (Dropout, SpatialDropout*, GaussianDropout, AlphaDropout) mask a layer's output;
+recurrent layers mask x_t (`dropout`) and h_{t-1} (`recurrent_dropout`) inside the cell, with a
+number of masks and a time structure that depend on the Keras version and settings; attention
+layers drop attention probabilities.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from droplint.graph import Graph, Node
+from droplint.graph import keras_layers as kl
+from droplint.graph.model import Shape
+from droplint.sites.model import Site, as_rate
+
+GATES = {"lstm": 4, "gru": 3, "simple": 1, "convlstm": 4}
+GATE_NAMES = {"lstm": "i, f, c, o", "gru": "z, r, h", "convlstm": "i, f, c, o"}
+FAMILY = {
+    "LSTM": "lstm", "LSTMCell": "lstm", "CuDNNLSTM": "lstm",
+    "GRU": "gru", "GRUCell": "gru", "CuDNNGRU": "gru",
+    "SimpleRNN": "simple", "SimpleRNNCell": "simple",
+    "ConvLSTM1D": "convlstm", "ConvLSTM2D": "convlstm", "ConvLSTM3D": "convlstm",
+    "ConvLSTMCell": "convlstm", "ConvLSTM2DCell": "convlstm",
+}  # fmt: skip
+CUDNN_LAYERS = {"LSTM", "GRU"}
+
+
+@dataclass(frozen=True)
+class KerasVersion:
+    producer: str  # keras | tf-keras
+    major: int
+    minor: int
+
+    @classmethod
+    def of(cls, producer: str, version: str | None) -> KerasVersion:
+        nums = [int(p) for p in (version or "").replace("-", ".").split(".")[:2] if p.isdigit()]
+        major, minor = ([*nums, 0, 0])[:2] if nums else (3 if producer == "keras" else 2, 0)
+        return cls(producer, major, minor)
+
+    @property
+    def keras3(self) -> bool:
+        return self.major >= 3
+
+    @property
+    def tf_keras(self) -> bool:
+        return self.producer == "tf-keras"
+
+    def at_least(self, minor: int) -> bool:
+        return self.minor >= minor
+
+
+def keras_sites(graph: Graph) -> list[Site]:
+    version = KerasVersion.of(graph.producer, graph.version)
+    sites: list[Site] = []
+    for node in graph.nodes.values():
+        forced = node.call.get("training") is True
+        x = graph.input_shape(node)
+        sequence = _is_sequence(graph, node, x)
+        for layer in node.walk():
+            for site in _layer_sites(layer, node, version, x, sequence):
+                if forced and site.active == "training":
+                    site.active = "always"
+                    site.note += _forced_note(version)
+                sites.append(site)
+    return sites
+
+
+def _forced_note(version: KerasVersion) -> str:
+    if version.keras3:
+        return (
+            " Called with training=True: active in direct model(x) calls; Keras 3 predict()"
+            " passes training=False and overrides it."
+        )
+    return " Called with training=True: active at inference, predict() included."
+
+
+def _is_sequence(graph: Graph, node: Node, x: Shape | None) -> bool:
+    if x is not None and len(x) == 3:
+        return True
+    return any(_family(n) for c in graph.consumers(node.id) for n in c.walk())
+
+
+def _family(node: Node) -> str | None:
+    return FAMILY.get(node.op)
+
+
+def _layer_sites(
+    layer: Node, outer: Node, version: KerasVersion, x: Shape | None, sequence: bool
+) -> Iterator[Site]:
+    op, cfg = layer.op, layer.config
+    if op in kl.OUTPUT_DROPOUT:
+        per_step = outer.op == "TimeDistributed"
+        yield _output_site(layer, outer, x, sequence, per_step)
+    elif _family(layer):
+        yield from _rnn_sites(layer, outer, version)
+    elif op in kl.ATTENTION:
+        yield from _param_site(
+            layer, outer, "attention", "dropout", "drops attention probabilities after the softmax"
+        )
+    elif kl.is_hub_transformer(op, layer.module):
+        yield from _param_site(
+            layer,
+            outer,
+            "attention",
+            "dropout",
+            "drops attention probabilities (self- and, in a decoder, cross-attention)",
+        )
+        yield from _param_site(
+            layer,
+            outer,
+            "internal",
+            "dropout",
+            "the same rate drops the feed-forward and attention sub-layer outputs",
+        )
+    del cfg
+
+
+# -- output dropout ------------------------------------------------------------------------
+
+
+def _output_site(layer: Node, outer: Node, x: Shape | None, sequence: bool, per_step: bool) -> Site:
+    op, cfg = layer.op, layer.config
+    key = "rate" if "rate" in cfg or "p" not in cfg else "p"  # Keras 1 wrote "p"
+    raw = cfg.get(key)
+    rate = as_rate(raw)
+    noise = {"GaussianDropout": "gaussian", "AlphaDropout": "alpha"}.get(op, "bernoulli")
+    shared = [] if per_step else _shared_axes(op, cfg, x)
+    site = Site(
+        outer.id, layer.id, op, "output", key, rate, noise=noise, raw_rate=raw, shared_axes=shared
+    )
+    if sequence:
+        site.time_constant = shared is not None and 1 in shared
+    if rate == 0:
+        site.active = "never"
+    site.note = _mask_words(site, per_step)
+    return site
+
+
+def _shared_axes(op: str, cfg: dict[str, Any], x: Shape | None) -> list[int] | None:
+    channels_first = cfg.get("data_format") == "channels_first"
+    spatial = {"SpatialDropout1D": 1, "SpatialDropout2D": 2, "SpatialDropout3D": 3}.get(op)
+    if spatial:
+        start = 2 if channels_first else 1
+        return list(range(start, start + spatial))
+    shape = cfg.get("noise_shape")
+    if shape is None or op == "GaussianDropout":
+        return []
+    if not isinstance(shape, list) or (x is not None and len(shape) != len(x)):
+        return None  # not a shape droplint can place on this input
+    return [i for i, d in enumerate(shape) if d == 1]
+
+
+def _mask_words(site: Site, per_step: bool) -> str:
+    if site.noise == "gaussian":
+        return "multiplies every element by its own Gaussian noise"
+    if per_step:
+        return "inside TimeDistributed: a new mask for every element and timestep"
+    if site.shared_axes is None:
+        return "mask shape unknown (noise_shape does not match the input)"
+    if not site.shared_axes:
+        per = "element and timestep" if site.time_constant is not None else "element"
+        return f"a new mask for every {per}"
+    if site.cls.startswith("SpatialDropout"):
+        return "drops whole channels: one mask per sample and channel"
+    return f"mask shared along axes {site.shared_axes} (batch = 0)"
+
+
+# -- recurrent layers ----------------------------------------------------------------------
+
+
+def _rnn_sites(layer: Node, outer: Node, version: KerasVersion) -> Iterator[Site]:
+    cfg = layer.config
+    keras1 = version.major == 1 or "dropout_W" in cfg or "dropout_U" in cfg
+    in_key, rec_key = ("dropout_W", "dropout_U") if keras1 else ("dropout", "recurrent_dropout")
+    raw_in, raw_rec = cfg.get(in_key, 0), cfg.get(rec_key, 0)
+    rate_in, rate_rec = as_rate(raw_in), as_rate(raw_rec)
+    plan = _mask_plan(layer, version, rate_rec or 0.0, keras1)
+    for where, key, raw, rate, masks, const, note in (
+        (
+            "gate-input",
+            in_key,
+            raw_in,
+            rate_in,
+            plan.input_masks,
+            plan.input_constant,
+            plan.input_note,
+        ),
+        (
+            "gate-recurrent",
+            rec_key,
+            raw_rec,
+            rate_rec,
+            plan.rec_masks,
+            plan.rec_constant,
+            plan.rec_note,
+        ),
+    ):
+        if rate == 0:
+            continue
+        shared = None if where == "gate-recurrent" or const is None else ([1] if const else [])
+        site = Site(
+            outer.id,
+            layer.id,
+            layer.op,
+            where,
+            key,
+            rate,
+            masks,
+            const,
+            shared,
+            raw_rate=raw,
+            note=note,
+        )
+        if plan.ignored:
+            site.active, site.note = "never", plan.ignored
+        elif rate is not None and not 0 < rate < 1 and _checks_rate(layer, version):
+            site.active = "never"
+            site.note = "Keras RNN cells apply dropout only when 0 < rate < 1"
+        yield site
+
+
+def _checks_rate(layer: Node, version: KerasVersion) -> bool:
+    """Keras 3 SimpleRNNCell applies any rate > 0 (rate 1 zeros its input); the others skip >= 1."""
+    return not (version.keras3 and FAMILY[layer.op] == "simple")
+
+
+@dataclass
+class MaskPlan:
+    input_masks: int | None
+    input_constant: bool | None
+    rec_masks: int | None
+    rec_constant: bool | None
+    input_note: str
+    rec_note: str
+    ignored: str = ""  # why this version applies no dropout at all
+
+
+def _mask_plan(layer: Node, version: KerasVersion, recurrent: float, keras1: bool) -> MaskPlan:
+    family = FAMILY[layer.op]
+    gates = GATES[family]
+    if keras1:
+        return _keras1_plan(layer, family, gates)
+    if version.keras3:
+        return _keras3_plan(family, gates, version, recurrent)
+    return _keras2_plan(layer, family, gates, version, recurrent)
+
+
+def _per_gate(gates: int, family: str) -> str:
+    if gates == 1:
+        return "one mask"
+    return f"{gates} independent masks, one per gate ({GATE_NAMES[family]})"
+
+
+def _keras3_plan(family: str, gates: int, version: KerasVersion, recurrent: float) -> MaskPlan:
+    same = ", the same at every timestep"
+    if family == "convlstm":
+        plan = MaskPlan(4, True, 4, True, _per_gate(4, family) + same, _per_gate(4, family) + same)
+        if not version.at_least(5):
+            plan.ignored = (
+                "Keras 3.0-3.4 ConvLSTM cells never applied their dropout masks (fixed in 3.5)"
+            )
+        return plan
+    if family == "simple" or not version.at_least(8):
+        shared = "one mask shared by all gates" if gates > 1 else "one mask"
+        return MaskPlan(1, True, 1, True, shared + same, shared + same)
+    if recurrent:  # Keras >= 3.8 switches to implementation 1: per-gate masks
+        return MaskPlan(
+            gates,
+            True,
+            gates,
+            True,
+            _per_gate(gates, family) + same,
+            _per_gate(gates, family) + same,
+        )
+    return MaskPlan(1, True, None, None, "one mask shared by all gates" + same, "")
+
+
+def cudnn_eligible(layer: Node, ignore_dropout: bool = False) -> bool:
+    """tf-keras / Keras 3 LSTM and GRU configs that can take the fused cuDNN kernel."""
+    cfg = layer.config
+    if layer.op not in CUDNN_LAYERS:
+        return False
+    ok = (
+        cfg.get("activation", "tanh") == "tanh"
+        and cfg.get("recurrent_activation", "sigmoid") == "sigmoid"
+        and not cfg.get("unroll", False)
+        and cfg.get("use_bias", True)
+        and (ignore_dropout or cfg.get("recurrent_dropout", 0) == 0)
+    )
+    if layer.op == "GRU":
+        ok = ok and cfg.get("reset_after", True)
+    return bool(ok)
+
+
+def _keras1_plan(layer: Node, family: str, gates: int) -> MaskPlan:
+    """Keras 1.x: masks made once per call; consume_less='gpu' used only the first one."""
+    if layer.config.get("consume_less") == "gpu":
+        gates = 1
+    words = _per_gate(gates, family) + ", the same at every timestep"
+    return MaskPlan(gates, True, gates, True, words, words)
+
+
+def _keras2_plan(
+    layer: Node, family: str, gates: int, version: KerasVersion, recurrent: float
+) -> MaskPlan:
+    const = ", the same at every timestep"
+    if family == "simple":
+        return MaskPlan(1, True, 1, True, "one mask" + const, "one mask" + const)
+    if version.tf_keras and cudnn_eligible(layer):
+        return MaskPlan(
+            1,
+            False,
+            None,
+            None,
+            "cuDNN-eligible config (CPU too): one mask over the whole (batch, time, "
+            "features) input, shared by all gates, new at every timestep",
+            "",
+        )
+    impl = layer.config.get("implementation", 1)
+    if version.tf_keras and recurrent:
+        impl = 1  # tf.keras forces implementation 1 with recurrent dropout
+    if family == "convlstm" or impl != 2:
+        words = _per_gate(gates, family) + const
+        return MaskPlan(gates, True, gates, True, words, words)
+    shared = "implementation 2: one mask (mask 0) shared by all gates" + const
+    if version.tf_keras:
+        return MaskPlan(1, True, None, None, shared, "")
+    return MaskPlan(1, True, 1, True, shared, shared)  # standalone Keras 2.1-2.3 shares both
+
+
+# -- parameters of attention and composite layers -----------------------------------------
+
+
+def _param_site(layer: Node, outer: Node, where: str, key: str, note: str) -> Iterator[Site]:
+    raw = layer.config.get(key, 0)
+    rate = as_rate(raw)
+    if rate == 0:
+        return
+    site = Site(
+        outer.id, layer.id, layer.op, where, key, rate, shared_axes=[], raw_rate=raw, note=note
+    )
+    if rate is not None and rate >= 1:
+        site.active = "unknown"
+    yield site
+
+
+# -- structure the flow analysis needs --------------------------------------------------------
+
+
+def is_transparent(node: Node) -> bool:
+    """Parameter-free layers that pass values through unchanged in kind (see keras_layers)."""
+    if node.op == "TimeDistributed" and node.inner:
+        return is_transparent(node.inner[0])
+    return node.op in kl.TRANSPARENT and node.kind == "layer"
+
+
+def is_weighted(node: Node) -> bool:
+    if node.kind != "layer":
+        return False
+    if node.op in ("Bidirectional", "TimeDistributed"):
+        return any(is_weighted(n) for n in node.inner)
+    return node.op in kl.WEIGHTED or kl.is_hub_transformer(node.op, node.module)
+
+
+def is_output_dropout(node: Node) -> bool:
+    if node.op == "TimeDistributed" and node.inner:
+        return is_output_dropout(node.inner[0])
+    return node.op in kl.OUTPUT_DROPOUT
+
+
+def recurrent_layers(node: Node) -> list[Node]:
+    """The recurrent layers/cells of a node that read the node's input x_t directly."""
+    if _family(node):
+        return [node]
+    if node.op == "Bidirectional":
+        return [n for inner in node.inner for n in recurrent_layers(inner)]
+    if node.inner and (node.op == "RNN" or node.op == "StackedRNNCells"):
+        return recurrent_layers(node.inner[0])  # later stacked cells read the previous cell's h
+    return []

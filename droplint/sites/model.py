@@ -1,0 +1,52 @@
+"""The record of one dropout site, shared by every format's semantics."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+WHERE = ("output", "gate-input", "gate-recurrent", "attention", "internal")
+ACTIVE = ("training", "always", "never", "unknown")
+
+
+@dataclass
+class Site:
+    node: str  # id of the graph node whose call applies it
+    layer: str  # path of the layer that owns the setting (inner layer for wrappers)
+    cls: str  # Keras class or ONNX op
+    where: str  # one of WHERE
+    param: str  # config key or ONNX input that sets the rate
+    rate: float | None  # None when unknown or not a number
+    masks: int | None = None  # independent masks, for gate sites
+    time_constant: bool | None = None  # same mask at every timestep; None when not a sequence
+    shared_axes: list[int] | None = None  # axes the mask is shared along (batch = 0)
+    noise: str = "bernoulli"  # bernoulli | gaussian | alpha
+    active: str = "training"  # one of ACTIVE
+    note: str = ""  # how this framework version builds the mask, in words
+    effective_rate: float | None = None  # compounded with the dropouts in series before it
+    raw_rate: Any = field(default=None, repr=False)  # the value as saved, for invalid-rate rules
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["class"] = d.pop("cls")
+        for private in ("node", "raw_rate"):
+            d.pop(private)
+        return d
+
+
+def as_rate(value: Any) -> float | None:
+    """A saved rate as a float, or None when it is not a real number."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    rate = float(value)
+    return rate if rate == rate else None  # NaN is not a rate
+
+
+def compound(rates: list[float | None]) -> float | None:
+    """Rate of dropouts applied in series: 1 - prod(1 - r). None if any rate is unknown."""
+    keep = 1.0
+    for r in rates:
+        if r is None:
+            return None
+        keep *= 1.0 - min(max(r, 0.0), 1.0)
+    return round(1.0 - keep, 6)

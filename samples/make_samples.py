@@ -1,0 +1,633 @@
+"""Build the droplint sample model files with the real frameworks.
+
+Run from the repository root:
+
+    python samples/make_samples.py                 # everything
+    python samples/make_samples.py --only keras3   # samples/keras3/
+    python samples/make_samples.py --only tfkeras  # samples/tfkeras/
+    python samples/make_samples.py --only broken   # samples/broken/ (needs the
+                                                   # keras3 + tfkeras outputs)
+
+Outputs are overwritten on every run. Weights are seeded, but Keras 3 ``.keras``
+archives embed the save time (``metadata.json`` ``date_saved`` and zip entry
+times) and SavedModel folders embed graph/fingerprint data, so those files are
+not byte-identical across runs; configs and weights are.
+
+Nothing here is pickled. The only Lambda layers are ``double`` in
+``keras3/custom.keras`` and ``plus_one`` in ``tfkeras/lambda_model.h5``; both are
+stored as marshalled Python bytecode and must never be executed by the linter.
+"""
+
+import argparse
+import os
+import random
+import shutil
+import sys
+import zipfile
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+SEED = 1234
+HERE = Path(__file__).resolve().parent
+KERAS3_DIR = HERE / "keras3"
+TFKERAS_DIR = HERE / "tfkeras"
+BROKEN_DIR = HERE / "broken"
+
+
+def _fresh_dir(path):
+    """Remove and recreate an output directory so reruns leave no stale files."""
+    if path.exists():
+        shutil.rmtree(path)
+    path.mkdir(parents=True)
+
+
+def _report(path):
+    path = Path(path)
+    if path.is_dir():
+        size = sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    else:
+        size = path.stat().st_size
+    print(f"  wrote {path.relative_to(HERE.parent)} ({size} bytes)")
+
+
+# ---------------------------------------------------------------------------
+# Keras 3
+# ---------------------------------------------------------------------------
+
+
+def _keras3():
+    import keras
+
+    return keras
+
+
+def k3_seed1(keras):
+    """Sequential with a standalone Dropout(0.25) between Embedding and a plain
+    LSTM (no dropout / recurrent_dropout on the LSTM itself); int32 Input."""
+    keras.utils.set_random_seed(SEED)
+    L = keras.layers
+    return keras.Sequential(
+        [
+            keras.Input((10,), dtype="int32", name="tokens"),
+            L.Embedding(1000, 16, name="embedding"),
+            L.Dropout(0.25, name="dropout"),
+            L.LSTM(32, name="lstm"),
+            L.Dense(1, activation="sigmoid", name="dense"),
+        ],
+        name="seed1",
+    )
+
+
+def k3_seed2(keras):
+    """seed1 plus LSTM(dropout=0.5, recurrent_dropout=0.5): input dropout on the
+    LSTM in series with the standalone Dropout(0.25), and recurrent dropout."""
+    keras.utils.set_random_seed(SEED)
+    L = keras.layers
+    return keras.Sequential(
+        [
+            keras.Input((10,), dtype="int32", name="tokens"),
+            L.Embedding(1000, 16, name="embedding"),
+            L.Dropout(0.25, name="dropout"),
+            L.LSTM(32, dropout=0.5, recurrent_dropout=0.5, name="lstm"),
+            L.Dense(1, activation="sigmoid", name="dense"),
+        ],
+        name="seed2",
+    )
+
+
+def k3_rnn_zoo(keras):
+    """Recurrent dropout in every RNN flavour: GRU (dropout 0.2, recurrent 0.3),
+    SimpleRNN (0.1 / 0.1), Bidirectional(LSTM dropout 0.25, no recurrent),
+    RNN(StackedRNNCells) with per-cell rates (LSTMCell dropout 0.1, GRUCell
+    recurrent_dropout 0.2), and a side-branch LSTM with dropout 0.3 and NO
+    recurrent dropout."""
+    keras.utils.set_random_seed(SEED)
+    L = keras.layers
+    seq = keras.Input((12, 6), name="seq")
+    x = L.GRU(8, dropout=0.2, recurrent_dropout=0.3, return_sequences=True, name="gru")(seq)
+    x = L.SimpleRNN(
+        8, dropout=0.1, recurrent_dropout=0.1, return_sequences=True, name="simple_rnn"
+    )(x)
+    x = L.Bidirectional(L.LSTM(4, dropout=0.25, return_sequences=True, name="lstm"), name="bidi")(x)
+    x = L.RNN(
+        L.StackedRNNCells(
+            [
+                L.LSTMCell(4, dropout=0.1, name="cell_a"),
+                L.GRUCell(4, recurrent_dropout=0.2, name="cell_b"),
+            ],
+            name="stacked_cells",
+        ),
+        name="stacked",
+    )(x)
+    side = L.LSTM(4, dropout=0.3, name="lstm_nord")(seq)
+    x = L.Concatenate(name="concat")([x, side])
+    out = L.Dense(2, name="head")(x)
+    return keras.Model(seq, out, name="rnn_zoo")
+
+
+def k3_convlstm(keras):
+    """ConvLSTM2D with input dropout 0.2 and recurrent dropout 0.1."""
+    keras.utils.set_random_seed(SEED)
+    L = keras.layers
+    frames = keras.Input((3, 8, 8, 2), name="frames")
+    x = L.ConvLSTM2D(4, 3, padding="same", dropout=0.2, recurrent_dropout=0.1, name="convlstm")(
+        frames
+    )
+    x = L.Flatten(name="flatten")(x)
+    out = L.Dense(1, name="head")(x)
+    return keras.Model(frames, out, name="convlstm")
+
+
+def k3_nested(keras):
+    """Dropouts inside nested models: a nested Functional "inner" with
+    TimeDistributed(Dropout(0.3)), and a nested Sequential "block" ending in
+    Dropout(0.2) that is immediately followed (across the nested-model
+    boundary) by the outer Dropout(0.1) "after_block" -- dropouts in series."""
+    keras.utils.set_random_seed(SEED)
+    L = keras.layers
+
+    inner_in = keras.Input((5, 6), name="inner_x")
+    t = L.TimeDistributed(L.Dense(4, name="td_dense_inner"), name="td_dense")(inner_in)
+    t = L.TimeDistributed(L.Dropout(0.3, name="td_drop_inner"), name="td_drop")(t)
+    inner = keras.Model(inner_in, t, name="inner")
+
+    block = keras.Sequential(
+        [
+            keras.Input((20,), name="block_in"),
+            L.Dense(8, name="block_dense"),
+            L.Dropout(0.2, name="block_drop"),
+        ],
+        name="block",
+    )
+
+    x_in = keras.Input((5, 6), name="x")
+    x = inner(x_in)
+    x = L.Flatten(name="flatten")(x)
+    x = block(x)
+    x = L.Dropout(0.1, name="after_block")(x)
+    out = L.Dense(1, name="head")(x)
+    return keras.Model(x_in, out, name="outer")
+
+
+def k3_output_family(keras):
+    """Every dropout-like layer and placement: SpatialDropout2D(0.2), Dropout
+    with noise_shape (None, 1, 1, 1) (stochastic depth) on a residual branch,
+    Dropout(0.1) right before BatchNormalization, GaussianDropout(0.3),
+    AlphaDropout(0.1) after a selu Dense, two Dropouts in series separated
+    only by a Reshape (d1 -> reshape -> d2), and a Dropout(0.1) applied to the
+    softmax output as the model's final output."""
+    keras.utils.set_random_seed(SEED)
+    L = keras.layers
+    image = keras.Input((16, 16, 3), name="image")
+    x = L.Conv2D(4, 3, padding="same", name="conv1")(image)
+    s = L.SpatialDropout2D(0.2, name="sdrop")(x)
+    y = L.Conv2D(4, 3, padding="same", name="conv2")(s)
+    y = L.Dropout(0.2, noise_shape=(None, 1, 1, 1), name="stoch_depth")(y)
+    x = L.Add(name="residual")([y, s])
+    x = L.Dropout(0.1, name="feat_drop")(x)
+    x = L.BatchNormalization(name="bn")(x)
+    x = L.GlobalAveragePooling2D(name="gap")(x)
+    x = L.GaussianDropout(0.3, name="gauss")(x)
+    x = L.Dense(8, activation="selu", name="fc")(x)
+    x = L.AlphaDropout(0.1, name="alpha")(x)
+    x = L.Dense(16, name="fc2")(x)
+    x = L.Dropout(0.2, name="d1")(x)
+    x = L.Reshape((4, 4), name="reshape")(x)
+    x = L.Dropout(0.3, name="d2")(x)
+    x = L.Flatten(name="flat")(x)
+    x = L.Dense(3, activation="softmax", name="probs")(x)
+    out = L.Dropout(0.1, name="out_drop")(x)
+    return keras.Model(image, out, name="output_family")
+
+
+def k3_attention(keras):
+    """Attention-internal dropout: MultiHeadAttention(dropout 0.1) called with
+    value= as a keyword tensor, Attention(dropout 0.2), AdditiveAttention
+    (dropout 0.15), GroupedQueryAttention(dropout 0.05); then Monte-Carlo
+    Dropout(0.3) called with training=True explicitly."""
+    keras.utils.set_random_seed(SEED)
+    L = keras.layers
+    q = keras.Input((5, 8), name="q")
+    v = keras.Input((7, 8), name="v")
+    a = L.MultiHeadAttention(2, 4, dropout=0.1, name="mha")(q, value=v)
+    b = L.Attention(dropout=0.2, name="dot_att")([q, v])
+    c = L.AdditiveAttention(dropout=0.15, name="add_att")([q, v])
+    # Keras 3 exports this as keras.layers.GroupQueryAttention (the Python class
+    # is GroupedQueryAttention); the saved class_name is "GroupQueryAttention".
+    d = L.GroupQueryAttention(
+        head_dim=4, num_query_heads=2, num_key_value_heads=1, dropout=0.05, name="gqa"
+    )(q, v)
+    x = L.Concatenate(name="concat")([a, b, c, d])
+    x = L.Dropout(0.3, name="mc_drop")(x, training=True)
+    out = L.Dense(1, name="head")(x)
+    return keras.Model([q, v], out, name="attention")
+
+
+def k3_shared(keras):
+    """One Dropout(0.4) layer and one Dense layer each called on two different
+    inputs (a layer with two inbound nodes)."""
+    keras.utils.set_random_seed(SEED)
+    L = keras.layers
+    a = keras.Input((8,), name="a")
+    b = keras.Input((8,), name="b")
+    drop = L.Dropout(0.4, name="shared_drop")
+    dense = L.Dense(4, name="shared_dense")
+    ya = dense(drop(a))
+    yb = dense(drop(b))
+    x = L.Add(name="add")([ya, yb])
+    out = L.Dense(1, name="head")(x)
+    return keras.Model([a, b], out, name="shared")
+
+
+def _k3_noisy_block_class(keras):
+    @keras.saving.register_keras_serializable(package="droplint_samples")
+    class NoisyBlock(keras.layers.Layer):
+        """Dense followed by keras.random.dropout(rate) during training."""
+
+        def __init__(self, units, rate=0.0, **kwargs):
+            super().__init__(**kwargs)
+            self.units = units
+            self.rate = rate
+            self.dense = keras.layers.Dense(units, name="noisy_dense")
+            self.seed_generator = keras.random.SeedGenerator(SEED)
+
+        def build(self, input_shape):
+            self.dense.build(input_shape)
+
+        def call(self, inputs, training=None):
+            x = self.dense(inputs)
+            if training and self.rate > 0:
+                x = keras.random.dropout(x, self.rate, seed=self.seed_generator)
+            return x
+
+        def compute_output_shape(self, input_shape):
+            return (*tuple(input_shape[:-1]), self.units)
+
+        def get_config(self):
+            config = super().get_config()
+            config.update({"units": self.units, "rate": self.rate})
+            return config
+
+    return NoisyBlock
+
+
+def k3_custom(keras):
+    """A registered custom layer (droplint_samples>NoisyBlock, config keys
+    units/rate=0.3) whose dropout is hidden inside call(), plus a Lambda layer
+    (marshalled bytecode) in the graph."""
+    keras.utils.set_random_seed(SEED)
+    L = keras.layers
+    NoisyBlock = _k3_noisy_block_class(keras)
+    inp = keras.Input((8,), name="inp")
+    x = NoisyBlock(8, rate=0.3, name="noisy")(inp)
+    x = L.Lambda(lambda t: t * 2.0, name="double")(x)
+    out = L.Dense(1, name="head")(x)
+    return keras.Model(inp, out, name="custom")
+
+
+def build_keras3():
+    keras = _keras3()
+    print(f"Keras 3 ({keras.__version__}, backend {keras.backend.backend()}) -> {KERAS3_DIR}")
+    _fresh_dir(KERAS3_DIR)
+    builders = {
+        "seed1": k3_seed1,
+        "seed2": k3_seed2,
+        "rnn_zoo": k3_rnn_zoo,
+        "convlstm": k3_convlstm,
+        "nested": k3_nested,
+        "output_family": k3_output_family,
+        "attention": k3_attention,
+        "shared": k3_shared,
+        "custom": k3_custom,
+    }
+    for stem, fn in builders.items():
+        model = fn(keras)
+        path = KERAS3_DIR / f"{stem}.keras"
+        model.save(path)
+        _report(path)
+        if stem == "seed2":
+            h5 = KERAS3_DIR / "seed2.h5"
+            model.save(h5)  # Keras 3 legacy HDF5 writer
+            _report(h5)
+            unzipped = KERAS3_DIR / "seed2_dir"
+            with zipfile.ZipFile(path) as zf:
+                zf.extractall(unzipped)
+            _report(unzipped)
+        keras.backend.clear_session()
+
+
+# ---------------------------------------------------------------------------
+# tf-keras 2.x
+# ---------------------------------------------------------------------------
+
+
+def _tfkeras():
+    import tf_keras
+
+    return tf_keras
+
+
+def tk_seed1(keras):
+    """tf-keras Sequential: standalone Dropout(0.25) between Embedding and a
+    plain LSTM; int32 Input."""
+    keras.utils.set_random_seed(SEED)
+    L = keras.layers
+    return keras.Sequential(
+        [
+            keras.Input((10,), dtype="int32", name="tokens"),
+            L.Embedding(1000, 16, name="embedding"),
+            L.Dropout(0.25, name="dropout"),
+            L.LSTM(32, name="lstm"),
+            L.Dense(1, activation="sigmoid", name="dense"),
+        ],
+        name="seed1",
+    )
+
+
+def tk_seed2(keras):
+    """tf-keras seed1 plus LSTM(dropout=0.5, recurrent_dropout=0.5): dropout in
+    series with the standalone Dropout(0.25), and recurrent dropout (which
+    disqualifies the LSTM from the cuDNN kernel)."""
+    keras.utils.set_random_seed(SEED)
+    L = keras.layers
+    return keras.Sequential(
+        [
+            keras.Input((10,), dtype="int32", name="tokens"),
+            L.Embedding(1000, 16, name="embedding"),
+            L.Dropout(0.25, name="dropout"),
+            L.LSTM(32, dropout=0.5, recurrent_dropout=0.5, name="lstm"),
+            L.Dense(1, activation="sigmoid", name="dense"),
+        ],
+        name="seed2",
+    )
+
+
+def _tk_lstm_model(keras, name, **lstm_kwargs):
+    keras.utils.set_random_seed(SEED)
+    L = keras.layers
+    seq = keras.Input((12, 6), name="seq")
+    x = L.LSTM(8, dropout=0.3, name="lstm", **lstm_kwargs)(seq)
+    out = L.Dense(1, name="head")(x)
+    return keras.Model(seq, out, name=name)
+
+
+def tk_lstm_cudnn(keras):
+    """LSTM(dropout=0.3) with all-default settings (tanh/sigmoid, no recurrent
+    dropout, unroll=False, use_bias=True): a cuDNN-eligible config where input
+    dropout is still applied."""
+    return _tk_lstm_model(keras, "lstm_cudnn")
+
+
+def tk_lstm_relu_impl1(keras):
+    """LSTM(dropout=0.3, activation="relu", implementation=1): not
+    cuDNN-eligible; implementation 1 applies a separate dropout mask per gate."""
+    return _tk_lstm_model(keras, "lstm_relu_impl1", activation="relu", implementation=1)
+
+
+def tk_lstm_relu_impl2(keras):
+    """LSTM(dropout=0.3, activation="relu", implementation=2): not
+    cuDNN-eligible; implementation 2 shares one dropout mask across gates."""
+    return _tk_lstm_model(keras, "lstm_relu_impl2", activation="relu", implementation=2)
+
+
+def tk_gru_variants(keras):
+    """Two GRUs with dropout 0.2: reset_after=False (not cuDNN-eligible) and the
+    default reset_after=True (cuDNN-eligible)."""
+    keras.utils.set_random_seed(SEED)
+    L = keras.layers
+    seq = keras.Input((12, 6), name="seq")
+    x = L.GRU(8, dropout=0.2, reset_after=False, return_sequences=True, name="gru_noreset")(seq)
+    x = L.GRU(8, dropout=0.2, name="gru_cudnn")(x)
+    out = L.Dense(1, name="head")(x)
+    return keras.Model(seq, out, name="gru_variants")
+
+
+def tk_rnn_zoo(keras):
+    """tf-keras version of rnn_zoo: TimeDistributed(Dense) then
+    TimeDistributed(Dropout(0.2)), GRU (dropout 0.2, recurrent 0.3),
+    SimpleRNN (0.1 / 0.1), Bidirectional(LSTM dropout 0.25), RNN(StackedRNNCells)
+    with LSTMCell dropout 0.1 and GRUCell recurrent_dropout 0.2, and a side
+    LSTM with dropout 0.3 and NO recurrent dropout."""
+    keras.utils.set_random_seed(SEED)
+    L = keras.layers
+    seq = keras.Input((12, 6), name="seq")
+    x = L.TimeDistributed(L.Dense(4, name="td_dense_inner"), name="td_dense")(seq)
+    x = L.TimeDistributed(L.Dropout(0.2, name="td_drop_inner"), name="td_drop")(x)
+    x = L.GRU(8, dropout=0.2, recurrent_dropout=0.3, return_sequences=True, name="gru")(x)
+    x = L.SimpleRNN(
+        8, dropout=0.1, recurrent_dropout=0.1, return_sequences=True, name="simple_rnn"
+    )(x)
+    x = L.Bidirectional(L.LSTM(4, dropout=0.25, return_sequences=True, name="lstm"), name="bidi")(x)
+    x = L.RNN(
+        L.StackedRNNCells(
+            [
+                L.LSTMCell(4, dropout=0.1, name="cell_a"),
+                L.GRUCell(4, recurrent_dropout=0.2, name="cell_b"),
+            ],
+            name="stacked_cells",
+        ),
+        name="stacked",
+    )(x)
+    side = L.LSTM(4, dropout=0.3, name="lstm_nord")(seq)
+    x = L.Concatenate(name="concat")([x, side])
+    out = L.Dense(2, name="head")(x)
+    return keras.Model(seq, out, name="rnn_zoo")
+
+
+def tk_convlstm(keras):
+    """tf-keras ConvLSTM2D with input dropout 0.2 and recurrent dropout 0.1."""
+    keras.utils.set_random_seed(SEED)
+    L = keras.layers
+    frames = keras.Input((3, 8, 8, 2), name="frames")
+    x = L.ConvLSTM2D(4, 3, padding="same", dropout=0.2, recurrent_dropout=0.1, name="convlstm")(
+        frames
+    )
+    x = L.Flatten(name="flatten")(x)
+    out = L.Dense(1, name="head")(x)
+    return keras.Model(frames, out, name="convlstm")
+
+
+def tk_mc_attention(keras):
+    """tf-keras MultiHeadAttention(dropout 0.1) called with value= as a keyword
+    tensor, followed by Monte-Carlo Dropout(0.3) called with training=True."""
+    keras.utils.set_random_seed(SEED)
+    L = keras.layers
+    q = keras.Input((5, 8), name="q")
+    v = keras.Input((7, 8), name="v")
+    x = L.MultiHeadAttention(2, 4, dropout=0.1, name="mha")(q, value=v)
+    x = L.Dropout(0.3, name="mc_drop")(x, training=True)
+    out = L.Dense(1, name="head")(x)
+    return keras.Model([q, v], out, name="mc_attention")
+
+
+def tk_nested(keras):
+    """tf-keras nested models: Functional "inner" with TimeDistributed(Dropout
+    0.3), Sequential "block" ending in Dropout(0.2) followed across the
+    nested-model boundary by the outer Dropout(0.1) "after_block"."""
+    keras.utils.set_random_seed(SEED)
+    L = keras.layers
+
+    inner_in = keras.Input((5, 6), name="inner_x")
+    t = L.TimeDistributed(L.Dense(4, name="td_dense_inner"), name="td_dense")(inner_in)
+    t = L.TimeDistributed(L.Dropout(0.3, name="td_drop_inner"), name="td_drop")(t)
+    inner = keras.Model(inner_in, t, name="inner")
+
+    block = keras.Sequential(
+        [
+            keras.Input((20,), name="block_in"),
+            L.Dense(8, name="block_dense"),
+            L.Dropout(0.2, name="block_drop"),
+        ],
+        name="block",
+    )
+
+    x_in = keras.Input((5, 6), name="x")
+    x = inner(x_in)
+    x = L.Flatten(name="flatten")(x)
+    x = block(x)
+    x = L.Dropout(0.1, name="after_block")(x)
+    out = L.Dense(1, name="head")(x)
+    return keras.Model(x_in, out, name="outer")
+
+
+def tk_lambda_model(keras):
+    """A Lambda layer (marshalled Python bytecode in the HDF5 config) directly
+    before Dropout(0.2); the linter must read it without executing it."""
+    keras.utils.set_random_seed(SEED)
+    L = keras.layers
+    inp = keras.Input((4,), name="inp")
+    x = L.Dense(4, name="dense")(inp)
+    x = L.Lambda(lambda t: t + 1.0, name="plus_one")(x)
+    x = L.Dropout(0.2, name="drop")(x)
+    out = L.Dense(1, name="head")(x)
+    return keras.Model(inp, out, name="lambda_model")
+
+
+def build_tfkeras():
+    import warnings
+
+    import tensorflow as tf
+
+    tf.get_logger().setLevel("ERROR")
+    warnings.filterwarnings("ignore", message=".*HDF5 file.*legacy.*")
+    keras = _tfkeras()
+    print(f"tf-keras ({keras.__version__}) -> {TFKERAS_DIR}")
+    _fresh_dir(TFKERAS_DIR)
+    builders = {
+        "seed1": tk_seed1,
+        "seed2": tk_seed2,
+        "lstm_cudnn": tk_lstm_cudnn,
+        "lstm_relu_impl1": tk_lstm_relu_impl1,
+        "lstm_relu_impl2": tk_lstm_relu_impl2,
+        "gru_variants": tk_gru_variants,
+        "rnn_zoo": tk_rnn_zoo,
+        "convlstm": tk_convlstm,
+        "mc_attention": tk_mc_attention,
+        "nested": tk_nested,
+        "lambda_model": tk_lambda_model,
+    }
+    for stem, fn in builders.items():
+        model = fn(keras)
+        path = TFKERAS_DIR / f"{stem}.h5"
+        model.save(path, save_format="h5")
+        _report(path)
+        if stem == "seed2":
+            sm = TFKERAS_DIR / "seed2_savedmodel"
+            model.save(sm, save_format="tf")
+            _report(sm)
+        keras.backend.clear_session()
+
+
+# ---------------------------------------------------------------------------
+# Deliberately broken files
+# ---------------------------------------------------------------------------
+
+_FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def _write_zip(path, members):
+    """Write a zip with fixed timestamps (byte-reproducible)."""
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as zf:
+        for name, data in members:
+            info = zipfile.ZipInfo(name, date_time=_FIXED_ZIP_TIME)
+            zf.writestr(info, data)
+
+
+def _truncate(src, dst, fraction=0.4):
+    data = src.read_bytes()
+    dst.write_bytes(data[: int(len(data) * fraction)])
+
+
+def build_broken():
+    """Broken inputs for error handling: empty file, random bytes, truncated
+    zip/HDF5, weights-only HDF5 (no model_config), zip without config.json,
+    zip with invalid config.json."""
+    print(f"broken -> {BROKEN_DIR}")
+    k3_seed2_keras = KERAS3_DIR / "seed2.keras"
+    tk_seed2_h5 = TFKERAS_DIR / "seed2.h5"
+    missing = [p for p in (k3_seed2_keras, tk_seed2_h5) if not p.exists()]
+    if missing:
+        sys.exit(
+            "broken samples need "
+            + ", ".join(map(str, missing))
+            + "; run with --only keras3 and --only tfkeras first"
+        )
+    _fresh_dir(BROKEN_DIR)
+
+    p = BROKEN_DIR / "empty.keras"
+    p.write_bytes(b"")
+    _report(p)
+
+    p = BROKEN_DIR / "random.h5"
+    p.write_bytes(random.Random(SEED).randbytes(4096))
+    _report(p)
+
+    p = BROKEN_DIR / "truncated.keras"
+    _truncate(k3_seed2_keras, p)
+    _report(p)
+
+    p = BROKEN_DIR / "truncated.h5"
+    _truncate(tk_seed2_h5, p)
+    _report(p)
+
+    tf_keras = _tfkeras()
+    model = tk_seed2(tf_keras)
+    p = BROKEN_DIR / "weights_only.h5"
+    model.save_weights(p)
+    _report(p)
+    tf_keras.backend.clear_session()
+
+    import keras  # only for the version string in the metadata below
+
+    metadata = f'{{"keras_version": "{keras.__version__}", "date_saved": "2025-01-01@00:00:00"}}'
+    p = BROKEN_DIR / "no_config.keras"
+    _write_zip(p, [("metadata.json", metadata)])
+    _report(p)
+
+    p = BROKEN_DIR / "bad_json.keras"
+    _write_zip(
+        p,
+        [("metadata.json", metadata), ("config.json", '{"class_name": "Functional", "config": {')],
+    )
+    _report(p)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--only", choices=["keras3", "tfkeras", "broken"], help="build only one group of samples"
+    )
+    args = parser.parse_args(argv)
+    if args.only in (None, "keras3"):
+        build_keras3()
+    if args.only in (None, "tfkeras"):
+        build_tfkeras()
+    if args.only in (None, "broken"):
+        build_broken()
+
+
+if __name__ == "__main__":
+    main()
