@@ -8,7 +8,7 @@ from typing import Any
 
 from droplint.errors import UnreadableModel
 from droplint.graph import Graph
-from droplint.read import read_model
+from droplint.read import SavedModel, read_model
 from droplint.rules import Context, Finding, run_rules
 from droplint.sites import Site
 from droplint.sites.flow import Flow, Semantics, analyse_flow
@@ -49,10 +49,17 @@ class FileReport:
 
 def analyze_file(path: str | Path) -> FileReport:
     """Analyse one model file or folder. Unreadable input gives a report with `error` set."""
-    report = FileReport(str(path))
     try:
         saved = read_model(path)
-        report.format, report.producer, report.version = saved.format, saved.producer, saved.version
+    except UnreadableModel as exc:
+        return FileReport(str(path), error=str(exc))
+    return analyze_saved(saved)
+
+
+def analyze_saved(saved: SavedModel) -> FileReport:
+    """Analyse a model's saved description (from a reader, or built in memory)."""
+    report = FileReport(saved.path, saved.format, saved.producer, saved.version)
+    try:
         graph, sites, semantics = _interpret(saved)
     except UnreadableModel as exc:
         report.error = str(exc)
@@ -64,7 +71,7 @@ def analyze_file(path: str | Path) -> FileReport:
     return report
 
 
-def _interpret(saved: Any) -> tuple[Graph, list[Site], Semantics]:
+def _interpret(saved: SavedModel) -> tuple[Graph, list[Site], Semantics]:
     """The format's graph builder and semantics (ONNX will add a branch here)."""
     from droplint.graph.keras import build_keras_graph
     from droplint.sites import keras as ks

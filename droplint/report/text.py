@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from droplint.analysis import FileReport
+from droplint.graph import Node
 from droplint.report.json import summary
 from droplint.sites import Site
 
@@ -12,14 +13,17 @@ if TYPE_CHECKING:
     from rich.console import Console, RenderableType
 
 STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
-WHERE_COLUMN = {"output": 2, "gate-input": 3, "gate-recurrent": 4, "attention": 2, "internal": 2}
 
 
 def render(reports: list[FileReport], console: Console) -> None:
+    from rich.padding import Padding
+    from rich.text import Text
+
     for report in reports:
         console.print(_header(report))
         if report.error:
-            console.print(f"  [bold red]DL001[/] unreadable-model: {report.error}")
+            console.print("  [bold red]error[/] [bold]DL001[/] unreadable-model")
+            console.print(Padding(Text(report.error), (0, 0, 0, 4)))
             continue
         if report.sites or _fed(report):
             console.print(_map(report))
@@ -28,9 +32,9 @@ def render(reports: list[FileReport], console: Console) -> None:
         for f in report.findings:
             console.print(
                 f"  [{STYLE[f.severity]}]{f.severity}[/] [bold]{f.code}[/] {f.name} "
-                f"[dim]at[/] {f.layer}\n    {f.message}",
-                highlight=False,
+                f"[dim]at[/] {f.layer}"
             )
+            console.print(Padding(Text(f.message), (0, 0, 0, 4)))
         if report.flow:
             console.print(
                 f"  dropout reaches {report.flow.covered()} of {len(report.flow.coverage)} "
@@ -44,10 +48,10 @@ def _header(report: FileReport) -> str:
     if report.error:
         return f"[bold]{report.path}[/]"
     who = {"keras": "Keras", "tf-keras": "tf-keras"}.get(report.producer or "", report.producer)
-    model = f" · model '{report.model}'" if report.model else ""
+    model = f" '{report.model}'" if report.model else ""
     return (
-        f"[bold]{report.path}[/] [dim]{report.format} · {who} {report.version or '?'}"
-        f"{model} · {report.layers} layers[/]"
+        f"[bold]{report.path}[/] [dim]{who} {report.version or '?'} {report.format}{model}, "
+        f"{report.layers} layers[/]"
     )
 
 
@@ -56,40 +60,109 @@ def _fed(report: FileReport) -> bool:
 
 
 def _map(report: FileReport) -> RenderableType:
+    """One row per layer that applies dropout or receives dropped-out inputs."""
     from rich.table import Table
 
     table = Table(box=None, padding=(0, 1), pad_edge=False, header_style="bold")
-    for column in ("layer", "class", "output / attention", "x_t (gate input)",
-                   "h_t-1 (recurrent)", "input from dropout", "effective"):  # fmt: skip
-        table.add_column(column)
-    fed = {c.layer: c.input_rate for c in report.flow.coverage} if report.flow else {}
-    rows: dict[str, list[str]] = {}
+    for column in ("layer", "class", "input", "output", "x_t / h_t-1", "masks", "eff."):
+        table.add_column(
+            column,
+            justify="right" if column == "eff." else "left",
+            no_wrap=column in ("input", "output", "x_t / h_t-1", "eff."),
+            overflow="fold",
+        )
+    table.caption = "masks: n/gate or 1 shared; fixed = same mask at every timestep"
+    table.caption_justify = "left"
+    rows: dict[str, Row] = {}
+    graph = report.graph
+    assert graph is not None
     for site in report.sites:
-        row = rows.setdefault(site.layer, [site.layer, site.cls, "", "", "", "", ""])
-        row[WHERE_COLUMN[site.where]] = _site_cell(site)
-        if site.effective_rate is not None and site.where != "gate-recurrent":
-            row[6] = f"{site.effective_rate:g}"
-    for layer, rate in fed.items():
-        if rate > 0:
-            row = rows.setdefault(layer, [layer, report.graph.node(layer).op if report.graph else "",
-                                          "", "", "", "", ""])  # fmt: skip
-            row[5] = f"{rate:g}"
+        rows.setdefault(site.node, Row(site.node, _class(graph.node(site.node)))).add(site)
+    for cov in report.flow.coverage if report.flow else []:
+        if cov.input_rate > 0:
+            row = rows.setdefault(cov.layer, Row(cov.layer, _class(graph.node(cov.layer))))
+            row.input_rate = cov.input_rate
     for row in rows.values():
-        table.add_row(*row)
+        table.add_row(*row.cells())
     return table
 
 
-def _site_cell(site: Site) -> str:
-    rate = "?" if site.rate is None else f"{site.rate:g}"
-    if site.active == "never":
-        return f"[dim]{rate} (inactive)[/]"
-    masks = f", {site.masks} mask{'s' if site.masks != 1 else ''}" if site.masks else ""
-    time = ""
-    if site.time_constant is not None:
-        time = ", time-constant" if site.time_constant else ", new per timestep"
-    flag = " [bold]at inference[/]" if site.active == "always" else ""
-    kind = "" if site.where != "attention" else "attention "
-    return f"{kind}{rate}{masks}{time}{flag}"
+class Row:
+    """The dropout of one layer call, as table cells."""
+
+    def __init__(self, layer: str, cls: str) -> None:
+        self.layer, self.cls = layer, cls
+        self.input_rate = 0.0
+        self.sites: dict[str, list[Site]] = {}
+
+    def add(self, site: Site) -> None:
+        self.sites.setdefault(site.where, []).append(site)
+
+    def cells(self) -> list[str]:
+        out = self.sites.get("output", []) + self.sites.get("attention", [])
+        out += self.sites.get("internal", [])
+        gate_in, gate_rec = self.sites.get("gate-input", []), self.sites.get("gate-recurrent", [])
+        every = out + gate_in + gate_rec
+        effective = [s.effective_rate for s in out + gate_in if s.effective_rate is not None]
+        gates = (
+            f"{_rates(gate_in) or '-'} / {_rates(gate_rec) or '-'}" if gate_in + gate_rec else ""
+        )
+        return [
+            self.layer,
+            self.cls,
+            _rate(self.input_rate) if self.input_rate else "",
+            _rates(out),
+            gates,
+            _masks(every),
+            _rate(max(effective)) if effective else "",
+        ]
+
+
+def _class(node: Node) -> str:
+    """Wrappers show what they wrap: Bidirectional(LSTM)."""
+    if node.op in ("Bidirectional", "TimeDistributed") and node.inner:
+        return f"{node.op}({node.inner[0].op})"
+    return node.op
+
+
+def _rate(value: float | None) -> str:
+    return "?" if value is None else f"{value:g}"
+
+
+def _rates(sites: list[Site]) -> str:
+    parts = []
+    for s in sites:
+        text = _rate(s.rate)
+        parts.append(f"[dim]{text} off[/]" if s.active == "never" else text)
+    return ", ".join(dict.fromkeys(parts))
+
+
+def _masks(sites: list[Site]) -> str:
+    words = []
+    for s in sites:
+        if s.where in ("gate-input", "gate-recurrent"):
+            count = "?" if s.masks is None else ("1" if s.masks == 1 else f"{s.masks}/gate")
+            time = {True: " fixed", False: " per-step", None: ""}[s.time_constant]
+            words.append(count + time)
+        elif s.where == "output":
+            words.append(_output_mask(s))
+        else:
+            words.append(s.where)
+        if s.active == "always":
+            words.append("[bold]at inference![/]")
+    return "; ".join(dict.fromkeys(w for w in words if w))
+
+
+def _output_mask(site: Site) -> str:
+    if site.noise == "gaussian":
+        return "gaussian"
+    if site.shared_axes is None:
+        return "?"
+    if site.cls.startswith("SpatialDropout"):
+        return "channels"
+    if site.shared_axes:
+        return f"axes {','.join(map(str, site.shared_axes))} shared"
+    return "per-step" if site.time_constant is False else "elementwise"
 
 
 def _summary_line(reports: list[FileReport]) -> str:

@@ -29,9 +29,10 @@ def double_masked_rnn_input(ctx: Context) -> Iterator[Finding]:
             outer = before[-1]
             yield RULES["DL102"].finding(
                 layer.id,
-                f"{describe(outer)} already masks the inputs of '{layer.id}' ({layer.op}), whose "
-                f"{gate.param}={gate.rate:g} masks x_t again inside the cell. The two masks differ: "
-                f"the {outer.cls} uses {outer.note}; the {layer.op} uses {gate.note}. Together the "
+                f"{describe(outer)} already masks the inputs of '{layer.id}' ({layer.op}), "
+                f"whose {gate.param}={gate.rate:g} masks x_t again inside the cell. The two masks "
+                "differ: "
+                f"'{outer.layer}' draws {outer.note}; '{layer.id}' uses {gate.note}. Together the "
                 f"inputs are dropped at an effective rate of {shown}. Fix: keep one of them, e.g. "
                 f"remove '{outer.layer}' and set {layer.op}({gate.param}={shown}).",
                 related=[s.layer for s in before],
@@ -67,5 +68,8 @@ def _blocking_dropout(cfg: dict, version: KerasVersion) -> str:
         return f"recurrent_dropout={recurrent}"
     dropout = cfg.get("dropout", 0)
     if version.keras3 and not version.at_least(4) and dropout != 0:
-        return f"dropout={dropout} (Keras 3.0-3.3 refuse cuDNN with any dropout, fixed by keras PR #19645 in 3.4)"
+        return (
+            f"dropout={dropout} (Keras 3.0-3.3 refuse cuDNN with any dropout; "
+            "keras PR #19645 lifted that in 3.4)"
+        )
     return ""

@@ -1,4 +1,4 @@
-"""Follow tensors through the graph: which output dropouts act in series, and what reaches each layer.
+"""Follow tensors: which output dropouts act in series, and what reaches each layer.
 
 Output dropouts with only transparent layers between them (reshapes, element-wise activations)
 mask the same values again, so their keep probabilities multiply. A layer with weights, a merge

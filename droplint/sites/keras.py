@@ -1,4 +1,4 @@
-"""Where Keras applies dropout, per saved Keras version (see shared reference, keras-dropout-semantics).
+"""Where Keras applies dropout, per saved Keras version (facts: keras-dropout-semantics.md).
 
 Output dropouts (Dropout, SpatialDropout*, GaussianDropout, AlphaDropout) mask a layer's output;
 recurrent layers mask x_t (`dropout`) and h_{t-1} (`recurrent_dropout`) inside the cell, with a
@@ -158,7 +158,7 @@ def _mask_words(site: Site, per_step: bool) -> str:
     if site.noise == "gaussian":
         return "multiplies every element by its own Gaussian noise"
     if per_step:
-        return "inside TimeDistributed: a new mask for every element and timestep"
+        return "a new mask for every element and timestep (inside TimeDistributed)"
     if site.shared_axes is None:
         return "mask shape unknown (noise_shape does not match the input)"
     if not site.shared_axes:
@@ -312,14 +312,10 @@ def _keras2_plan(
         return MaskPlan(1, True, 1, True, "one mask" + const, "one mask" + const)
     if version.tf_keras and cudnn_eligible(layer):
         return MaskPlan(
-            1,
-            False,
-            None,
-            None,
-            "cuDNN-eligible config (CPU too): one mask over the whole (batch, time, "
-            "features) input, shared by all gates, new at every timestep",
-            "",
-        )
+            1, False, None, None,
+            "one mask over the whole (batch, time, features) input, shared by all gates and "
+            "new at every timestep (tf-keras cuDNN-eligible config, on CPU too)", "",
+        )  # fmt: skip
     impl = layer.config.get("implementation", 1)
     if version.tf_keras and recurrent:
         impl = 1  # tf.keras forces implementation 1 with recurrent dropout

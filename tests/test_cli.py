@@ -1,0 +1,92 @@
+"""The installed command: output, JSON schema 1, exit codes, bad input."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import run, run_json, sample
+
+FILE_KEYS = {"path", "format", "producer", "model", "error", "layers", "sites", "coverage",
+             "findings"}  # fmt: skip
+SITE_KEYS = {"layer", "class", "where", "param", "rate", "masks", "time_constant", "shared_axes",
+             "noise", "active"}  # fmt: skip
+
+
+def test_json_schema_1_on_the_seed_model() -> None:
+    code, data = run_json(str(sample("keras3/seed2.keras")))
+    assert code == 1  # warnings found, default fail level is warning
+    assert data["schema"] == 1 and set(data) == {"schema", "droplint", "files", "summary"}
+    (f,) = data["files"]
+    assert set(f) >= FILE_KEYS
+    assert f["producer"] == {"name": "keras", "version": "3.15.1"}
+    assert all(set(s) >= SITE_KEYS for s in f["sites"])
+    assert set(f["coverage"]) == {"trainable", "covered", "layers"}
+    assert data["summary"] == {"files": 1, "unreadable": 0, "error": 0, "warning": 2, "info": 0}
+    dl102 = next(x for x in f["findings"] if x["code"] == "DL102")
+    assert dl102["effective_rate"] == pytest.approx(0.625)
+
+
+def test_clean_model_exits_0() -> None:
+    assert run(str(sample("keras3/seed1.keras"))).returncode == 0
+
+
+def test_fail_on_error_ignores_warnings() -> None:
+    assert run(str(sample("keras3/seed2.keras")), "--fail-on", "error").returncode == 0
+
+
+def test_unreadable_file_gives_dl001_exit_2_and_others_still_analysed() -> None:
+    proc = run(str(sample("broken/truncated.h5")), str(sample("keras3/seed2.keras")),
+               "--format", "json")  # fmt: skip
+    assert proc.returncode == 2
+    data = json.loads(proc.stdout)
+    bad, good = data["files"]
+    assert bad["error"]["code"] == "DL001" and "truncated" in bad["error"]["message"]
+    assert [x["code"] for x in good["findings"]] == ["DL102", "DL401"]
+    assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("rel", ["broken/random.h5", "broken/weights_only.h5", "broken/empty.keras",
+                                 "broken/bad_json.keras", "broken/no_config.keras"])  # fmt: skip
+def test_bad_files_text_output(rel: str) -> None:
+    proc = run(str(sample(rel)))
+    assert proc.returncode == 2
+    assert "DL001" in proc.stdout and "Traceback" not in proc.stdout + proc.stderr
+
+
+def test_missing_path_is_dl001() -> None:
+    proc = run("no/such/model.keras")
+    assert proc.returncode == 2 and "no such file" in proc.stdout
+
+
+def test_text_output_shows_the_map_and_summary() -> None:
+    out = run(str(sample("keras3/seed2.keras"))).stdout
+    for words in ("dropout", "lstm", "DL102", "DL401", "dropout reaches 1 of 3 trainable layers"):
+        assert words in out
+
+
+def test_bad_option_is_exit_2() -> None:
+    assert run(str(sample("keras3/seed1.keras")), "--format", "yaml").returncode == 2
+
+
+def test_rules_lists_every_code() -> None:
+    proc = run("rules", "--format", "json")
+    listed = {r["code"]: r["name"] for r in json.loads(proc.stdout)}
+    assert listed == {"DL001": "unreadable-model", "DL101": "stacked-dropout",
+                      "DL102": "double-masked-rnn-input",
+                      "DL401": "recurrent-dropout-disables-cudnn"}  # fmt: skip
+
+
+def test_explain_prints_the_rule_page() -> None:
+    proc = run("explain", "DL102")
+    assert proc.returncode == 0 and "double-masked-rnn-input" in proc.stdout
+    assert run("explain", "DL999").returncode == 2
+
+
+def test_python_dash_m_and_version() -> None:
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "droplint", "--version"],
+                          capture_output=True, text=True)  # fmt: skip
+    assert proc.returncode == 0 and proc.stdout.startswith("droplint ")
