@@ -23,10 +23,14 @@ def render(reports: list[FileReport], console: Console) -> None:
         console.print(_header(report))
         if report.error:
             console.print("  [bold red]error[/] [bold]DL001[/] unreadable-model")
-            console.print(Padding(Text(report.error), (0, 0, 0, 4)))
+            console.print(Padding(Text(report.error), (0, 0, 0, 4), expand=False))
             continue
         if report.sites or _fed(report):
             console.print(_map(report))
+            if any(s.masks for s in report.sites):
+                console.print(
+                    "[dim]masks: n/gate or 1 shared; fixed = the same mask at every step[/]"
+                )
         else:
             console.print("  no dropout anywhere in this model")
         for f in report.findings:
@@ -34,7 +38,7 @@ def render(reports: list[FileReport], console: Console) -> None:
                 f"  [{STYLE[f.severity]}]{f.severity}[/] [bold]{f.code}[/] {f.name} "
                 f"[dim]at[/] {f.layer}"
             )
-            console.print(Padding(Text(f.message), (0, 0, 0, 4)))
+            console.print(Padding(Text(f.message), (0, 0, 0, 4), expand=False))
         if report.flow:
             console.print(
                 f"  dropout reaches {report.flow.covered()} of {len(report.flow.coverage)} "
@@ -71,8 +75,6 @@ def _map(report: FileReport) -> RenderableType:
             no_wrap=column in ("input", "output", "x_t / h_t-1", "eff."),
             overflow="fold",
         )
-    table.caption = "masks: n/gate or 1 shared; fixed = same mask at every timestep"
-    table.caption_justify = "left"
     rows: dict[str, Row] = {}
     graph = report.graph
     assert graph is not None

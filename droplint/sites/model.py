@@ -28,10 +28,10 @@ class Site:
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
-        d["class"] = d.pop("cls")
+        cls = d.pop("cls")
         for private in ("node", "raw_rate"):
             d.pop(private)
-        return d
+        return {"layer": d.pop("layer"), "class": cls, **d}
 
 
 def as_rate(value: Any) -> float | None:
