@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from droplint.config import Config
 from droplint.errors import UnreadableModel
 from droplint.graph import Graph
 from droplint.read import SavedModel, read_model
@@ -47,17 +48,18 @@ class FileReport:
         }
 
 
-def analyze_file(path: str | Path) -> FileReport:
+def analyze_file(path: str | Path, config: Config | None = None) -> FileReport:
     """Analyse one model file or folder. Unreadable input gives a report with `error` set."""
     try:
         saved = read_model(path)
     except UnreadableModel as exc:
         return FileReport(str(path), error=str(exc))
-    return analyze_saved(saved)
+    return analyze_saved(saved, config)
 
 
-def analyze_saved(saved: SavedModel) -> FileReport:
+def analyze_saved(saved: SavedModel, config: Config | None = None) -> FileReport:
     """Analyse a model's saved description (from a reader, or built in memory)."""
+    config = config or Config()
     report = FileReport(saved.path, saved.format, saved.producer, saved.version)
     try:
         graph, sites, semantics = _interpret(saved)
@@ -67,7 +69,8 @@ def analyze_saved(saved: SavedModel) -> FileReport:
     report.graph, report.model, report.sites = graph, graph.name, sites
     report.layers = sum(1 for n in graph.all_nodes() if n.kind != "input")
     report.flow = analyse_flow(graph, sites, semantics)
-    report.findings = run_rules(Context(graph, sites, report.flow))
+    ctx = Context(graph, sites, report.flow, semantics, config)
+    report.findings = run_rules(ctx, config.enabled(saved.path))
     return report
 
 
@@ -77,5 +80,7 @@ def _interpret(saved: SavedModel) -> tuple[Graph, list[Site], Semantics]:
     from droplint.sites import keras as ks
 
     graph = build_keras_graph(saved)
-    sem = Semantics(ks.is_transparent, ks.is_weighted, ks.recurrent_layers)
+    sem = Semantics(
+        ks.is_transparent, ks.parameter_free, ks.is_weighted, ks.recurrent_layers, ks.role
+    )
     return graph, ks.keras_sites(graph), sem

@@ -52,20 +52,39 @@ def _root(
     """droplint: where dropout lands in your model, and what is wrong with it."""
 
 
+Codes = Annotated[
+    list[str] | None,
+    typer.Option(help="Rule codes or prefixes, comma-separated or repeated (e.g. DL1,DL401)."),
+]
+
+
 @app.command()
 def check(
     paths: Annotated[
         list[Path], typer.Argument(help="Model files or folders.", show_default=False)
     ],
     output_format: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.text,
+    select: Codes = None,
+    extend_select: Codes = None,
+    ignore: Codes = None,
     fail_on: Annotated[
-        Level, typer.Option(help="Exit 1 when a finding at or above this severity is found.")
-    ] = Level.warning,
+        Level | None,
+        typer.Option(
+            help="Exit 1 when a finding at or above this severity is found [default: warning]."
+        ),
+    ] = None,
+    config_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--config", help="A droplint.toml or pyproject.toml to use instead of the nearest one."
+        ),
+    ] = None,
 ) -> None:
     """Map every dropout site in the models and report findings."""
     from droplint.analysis import analyze_file
 
-    reports = [analyze_file(p) for p in paths]
+    config = _config(config_file, select, extend_select, ignore, fail_on)
+    reports = [analyze_file(p, config) for p in paths]
     if output_format is Format.json:
         from droplint.report.json import render
 
@@ -76,7 +95,32 @@ def check(
         from droplint.report.text import render as render_text
 
         render_text(reports, Console(highlight=False))
-    raise typer.Exit(_exit_code(reports, LEVELS[fail_on.value]))
+    raise typer.Exit(_exit_code(reports, LEVELS[config.fail_on]))
+
+
+def _config(
+    path: Path | None,
+    select: list[str] | None,
+    extend_select: list[str] | None,
+    ignore: list[str] | None,
+    fail_on: Level | None,
+):  # -> Config, imported lazily
+    from droplint.config import ConfigError, apply, find_config, load_config
+
+    try:
+        if path is not None and not path.is_file():
+            raise ConfigError(f"no config file {path}")
+        config = load_config(path or find_config())
+        for key, value in (("select", select), ("extend-select", extend_select),
+                           ("ignore", ignore)):  # fmt: skip
+            if value is not None:
+                apply(config, key, ",".join(value))
+        if fail_on is not None:
+            config.fail_on = fail_on.value
+    except ConfigError as exc:
+        typer.echo(f"droplint: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    return config
 
 
 def _exit_code(reports: list, threshold: int) -> int:

@@ -5,17 +5,17 @@ Run from the repository root:
     python samples/make_samples.py                 # everything
     python samples/make_samples.py --only keras3   # samples/keras3/
     python samples/make_samples.py --only tfkeras  # samples/tfkeras/
-    python samples/make_samples.py --only broken   # samples/broken/ (needs the
-                                                   # keras3 + tfkeras outputs)
+    python samples/make_samples.py --only broken   # samples/broken/ (needs keras3+tfkeras)
+    python samples/make_samples.py --only rules    # samples/rules/: per-rule hit/ok models
 
 Outputs are overwritten on every run. Weights are seeded, but Keras 3 ``.keras``
 archives embed the save time (``metadata.json`` ``date_saved`` and zip entry
 times) and SavedModel folders embed graph/fingerprint data, so those files are
 not byte-identical across runs; configs and weights are.
 
-Nothing here is pickled. The only Lambda layers are ``double`` in
-``keras3/custom.keras`` and ``plus_one`` in ``tfkeras/lambda_model.h5``; both are
-stored as marshalled Python bytecode and must never be executed by the linter.
+Nothing here is pickled. All Lambda layers (``double``, ``plus_one`` and the
+``rules/*/dl003_hit_lambda`` ones) are stored as marshalled Python bytecode and
+must never be executed by the linter.
 """
 
 import argparse
@@ -615,10 +615,633 @@ def build_broken():
     _report(p)
 
 
+# ---------------------------------------------------------------------------
+# Per-rule samples: one model that triggers each rule, one near miss that must not
+# ---------------------------------------------------------------------------
+
+# Keep this section below every existing builder: marshalled Lambda bytecode
+# embeds source line numbers, so lines added above k3_custom / tk_lambda_model
+# would change keras3/custom.keras and tfkeras/lambda_model.h5.
+RULES_DIR = HERE / "rules"
+K3 = "keras3"
+TK = "tfkeras"
+BOTH = (K3, TK)
+
+
+def _chain(keras, name, layers, shape=(8,), dtype="float32"):
+    """Functional model Input(shape, name="inp") -> layers... in a straight line."""
+    inp = keras.Input(shape, dtype=dtype, name="inp")
+    x = inp
+    for layer in layers:
+        x = layer(x)
+    return keras.Model(inp, x, name=name)
+
+
+def _k3_rule_layer_classes(keras):
+    """Registered custom layers for DL002: one with dropout-like config keys,
+    one without."""
+
+    @keras.saving.register_keras_serializable(package="droplint_samples")
+    class AttentionDropoutBlock(keras.layers.Layer):
+        """Softmax gate over the features; attention_dropout on the gate and
+        rate on the output, both only in training."""
+
+        def __init__(self, units, attention_dropout=0.0, rate=0.0, **kwargs):
+            super().__init__(**kwargs)
+            self.units = units
+            self.attention_dropout = attention_dropout
+            self.rate = rate
+            self.score = keras.layers.Dense(units, name="score")
+            self.value = keras.layers.Dense(units, name="value")
+            self.seed_generator = keras.random.SeedGenerator(SEED)
+
+        def build(self, input_shape):
+            self.score.build(input_shape)
+            self.value.build(input_shape)
+
+        def call(self, inputs, training=None):
+            gate = keras.ops.softmax(self.score(inputs))
+            if training and self.attention_dropout > 0:
+                gate = keras.random.dropout(gate, self.attention_dropout, seed=self.seed_generator)
+            x = gate * self.value(inputs)
+            if training and self.rate > 0:
+                x = keras.random.dropout(x, self.rate, seed=self.seed_generator)
+            return x
+
+        def compute_output_shape(self, input_shape):
+            return (*tuple(input_shape[:-1]), self.units)
+
+        def get_config(self):
+            config = super().get_config()
+            config["units"] = self.units
+            config["attention_dropout"] = self.attention_dropout
+            config["rate"] = self.rate
+            return config
+
+    @keras.saving.register_keras_serializable(package="droplint_samples")
+    class PlainBlock(keras.layers.Layer):
+        """Dense with a tanh; no dropout anywhere and no dropout-like config key."""
+
+        def __init__(self, units, **kwargs):
+            super().__init__(**kwargs)
+            self.units = units
+            self.dense = keras.layers.Dense(units, activation="tanh", name="plain_dense")
+
+        def build(self, input_shape):
+            self.dense.build(input_shape)
+
+        def call(self, inputs):
+            return self.dense(inputs)
+
+        def compute_output_shape(self, input_shape):
+            return (*tuple(input_shape[:-1]), self.units)
+
+        def get_config(self):
+            config = super().get_config()
+            config.update({"units": self.units})
+            return config
+
+    return AttentionDropoutBlock, PlainBlock
+
+
+# --- DL002 opaque-layer -----------------------------------------------------
+
+
+def dl002_hit_custom_dropout_keys(keras):
+    """Custom layer droplint_samples>AttentionDropoutBlock with config
+    attention_dropout=0.2 and rate=0.1 (dropout the linter cannot see into)."""
+    AttentionDropoutBlock, _ = _k3_rule_layer_classes(keras)
+    block = AttentionDropoutBlock(8, attention_dropout=0.2, rate=0.1, name="attn_block")
+    head = keras.layers.Dense(1, name="head")
+    return _chain(keras, "dl002_hit_custom_dropout_keys", [block, head])
+
+
+def dl002_ok_custom_units_only(keras):
+    """Custom layer droplint_samples>PlainBlock whose config has only units."""
+    _, PlainBlock = _k3_rule_layer_classes(keras)
+    head = keras.layers.Dense(1, name="head")
+    return _chain(keras, "dl002_ok_custom_units_only", [PlainBlock(8, name="plain_block"), head])
+
+
+def dl002_hit_bert_backbone(keras):
+    """keras_hub BertBackbone (tiny, built from scratch, no download): a whole
+    model saved as one registered class keras_hub>BertBackbone with dropout=0.1."""
+    import keras_hub
+
+    return keras_hub.models.BertBackbone(
+        vocabulary_size=50,
+        num_layers=1,
+        num_heads=2,
+        hidden_dim=8,
+        intermediate_dim=16,
+        dropout=0.1,
+        max_sequence_length=16,
+        name="bert_backbone",
+    )
+
+
+def dl002_ok_transformer_encoder(keras):
+    """Functional model with a keras_hub TransformerEncoder(dropout=0.1) layer
+    between Input((6, 8)) and Dense(1)."""
+    import keras_hub
+
+    encoder = keras_hub.layers.TransformerEncoder(
+        intermediate_dim=16, num_heads=2, dropout=0.1, name="encoder"
+    )
+    head = keras.layers.Dense(1, name="head")
+    return _chain(keras, "dl002_ok_transformer_encoder", [encoder, head], shape=(6, 8))
+
+
+# --- DL003 executable-layer -------------------------------------------------
+
+
+def dl003_hit_lambda(keras):
+    """Lambda(lambda t: t * 2, name="double") stored as marshalled bytecode."""
+    L = keras.layers
+    # Not `t * 2.0`: CPython would share that lambda's constant tuple with the one
+    # in k3_custom, which flips a marshal ref flag inside keras3/custom.keras.
+    layers = [
+        L.Dense(8, name="fc"),
+        L.Lambda(lambda t: t * 2, name="double"),
+        L.Dense(1, name="head"),
+    ]
+    return _chain(keras, "dl003_hit_lambda", layers)
+
+
+def dl003_ok_no_lambda(keras):
+    """dl003_hit_lambda without the Lambda."""
+    L = keras.layers
+    return _chain(keras, "dl003_ok_no_lambda", [L.Dense(8, name="fc"), L.Dense(1, name="head")])
+
+
+# --- DL201 dropout-before-batchnorm -----------------------------------------
+
+
+def dl201_hit_dense_drop_bn(keras):
+    """Dense(8) -> Dropout(0.3) -> BatchNormalization -> Dense(1)."""
+    L = keras.layers
+    layers = [
+        L.Dense(8, name="fc"),
+        L.Dropout(0.3, name="drop"),
+        L.BatchNormalization(name="bn"),
+        L.Dense(1, name="head"),
+    ]
+    return _chain(keras, "dl201_hit_dense_drop_bn", layers)
+
+
+def dl201_hit_conv_drop_relu_bn(keras):
+    """Conv2D -> Dropout(0.3) -> Activation(relu) -> BatchNormalization: the
+    activation between them does not break the pattern (also a DL205 hit)."""
+    L = keras.layers
+    layers = [
+        L.Conv2D(4, 3, name="conv"),
+        L.Dropout(0.3, name="drop"),
+        L.Activation("relu", name="relu"),
+        L.BatchNormalization(name="bn"),
+        L.Flatten(name="flat"),
+        L.Dense(1, name="head"),
+    ]
+    return _chain(keras, "dl201_hit_conv_drop_relu_bn", layers, shape=(8, 8, 3))
+
+
+def dl201_ok_drop_add_conv_bn(keras):
+    """Stochastic-depth Dropout(0.2, noise_shape=(None, 1, 1, 1)) -> Add with
+    the skip branch -> Conv2D -> BatchNormalization: a Conv2D sits between."""
+    L = keras.layers
+    image = keras.Input((8, 8, 3), name="image")
+    skip = L.Conv2D(4, 3, padding="same", name="conv1")(image)
+    y = L.Conv2D(4, 3, padding="same", name="conv2")(skip)
+    y = L.Dropout(0.2, noise_shape=(None, 1, 1, 1), name="drop")(y)
+    x = L.Add(name="residual")([skip, y])
+    x = L.Conv2D(4, 3, padding="same", name="conv3")(x)
+    x = L.BatchNormalization(name="bn")(x)
+    x = L.GlobalAveragePooling2D(name="gap")(x)
+    out = L.Dense(1, name="head")(x)
+    return keras.Model(image, out, name="dl201_ok_drop_add_conv_bn")
+
+
+def dl201_ok_dense_bn_drop(keras):
+    """Dense(8) -> BatchNormalization -> Dropout(0.3) -> Dense(1): the right order."""
+    L = keras.layers
+    layers = [
+        L.Dense(8, name="fc"),
+        L.BatchNormalization(name="bn"),
+        L.Dropout(0.3, name="drop"),
+        L.Dense(1, name="head"),
+    ]
+    return _chain(keras, "dl201_ok_dense_bn_drop", layers)
+
+
+# --- DL202 dropout-on-model-output ------------------------------------------
+
+
+def dl202_hit_softmax_output_drop(keras):
+    """Dense(3, softmax) -> Dropout(0.1) as the model output."""
+    L = keras.layers
+    layers = [
+        L.Dense(8, name="fc"),
+        L.Dense(3, activation="softmax", name="probs"),
+        L.Dropout(0.1, name="out_drop"),
+    ]
+    return _chain(keras, "dl202_hit_softmax_output_drop", layers)
+
+
+def dl202_hit_logits_drop_sigmoid(keras):
+    """Dense(4) logits -> Dropout(0.2) -> Activation(sigmoid) as the output:
+    only a parameter-free activation follows the dropout."""
+    L = keras.layers
+    layers = [
+        L.Dense(8, name="fc"),
+        L.Dense(4, name="logits"),
+        L.Dropout(0.2, name="out_drop"),
+        L.Activation("sigmoid", name="sigmoid"),
+    ]
+    return _chain(keras, "dl202_hit_logits_drop_sigmoid", layers)
+
+
+def dl202_hit_softmax_drop_dense(keras):
+    """Dropout(0.1) directly on a softmax Dense(3) that is not the model output
+    (a Dense(2) follows)."""
+    L = keras.layers
+    layers = [
+        L.Dense(8, name="fc"),
+        L.Dense(3, activation="softmax", name="probs"),
+        L.Dropout(0.1, name="probs_drop"),
+        L.Dense(2, name="head"),
+    ]
+    return _chain(keras, "dl202_hit_softmax_drop_dense", layers)
+
+
+def dl202_ok_hidden_drop(keras):
+    """Dense(8) -> Dropout(0.3) -> Dense(1) output: dropout on a hidden layer."""
+    L = keras.layers
+    layers = [L.Dense(8, name="fc"), L.Dropout(0.3, name="drop"), L.Dense(1, name="head")]
+    return _chain(keras, "dl202_ok_hidden_drop", layers)
+
+
+# --- DL203 dropout-on-integer-input -----------------------------------------
+
+
+def dl203_hit_int_input_drop(keras):
+    """Dropout(0.2) directly on an int32 token Input, before Embedding(50, 4)."""
+    L = keras.layers
+    layers = [
+        L.Dropout(0.2, name="drop"),
+        L.Embedding(50, 4, name="embedding"),
+        L.Flatten(name="flat"),
+        L.Dense(1, name="head"),
+    ]
+    return _chain(keras, "dl203_hit_int_input_drop", layers, shape=(10,), dtype="int32")
+
+
+def dl203_ok_embedding_drop(keras):
+    """int32 Input -> Embedding(50, 4) -> Dropout(0.2): dropout on float embeddings."""
+    L = keras.layers
+    layers = [
+        L.Embedding(50, 4, name="embedding"),
+        L.Dropout(0.2, name="drop"),
+        L.Flatten(name="flat"),
+        L.Dense(1, name="head"),
+    ]
+    return _chain(keras, "dl203_ok_embedding_drop", layers, shape=(10,), dtype="int32")
+
+
+# --- DL204 per-timestep-dropout-before-rnn ----------------------------------
+
+
+def dl204_hit_drop_lstm(keras):
+    """Input((10, 4)) -> element-wise Dropout(0.3) -> LSTM(4)."""
+    L = keras.layers
+    layers = [L.Dropout(0.3, name="drop"), L.LSTM(4, name="lstm"), L.Dense(1, name="head")]
+    return _chain(keras, "dl204_hit_drop_lstm", layers, shape=(10, 4))
+
+
+def dl204_ok_spatial_drop_lstm(keras):
+    """Input((10, 4)) -> SpatialDropout1D(0.3) -> LSTM(4): same mask every step."""
+    L = keras.layers
+    layers = [
+        L.SpatialDropout1D(0.3, name="sdrop"),
+        L.LSTM(4, name="lstm"),
+        L.Dense(1, name="head"),
+    ]
+    return _chain(keras, "dl204_ok_spatial_drop_lstm", layers, shape=(10, 4))
+
+
+def dl204_ok_noise_shape_drop_gru(keras):
+    """Input((10, 4)) -> Dropout(0.3, noise_shape=(None, 1, 4)) -> GRU(4):
+    the mask is broadcast over time."""
+    L = keras.layers
+    layers = [
+        L.Dropout(0.3, noise_shape=(None, 1, 4), name="drop"),
+        L.GRU(4, name="gru"),
+        L.Dense(1, name="head"),
+    ]
+    return _chain(keras, "dl204_ok_noise_shape_drop_gru", layers, shape=(10, 4))
+
+
+# --- DL205 elementwise-dropout-on-feature-maps ------------------------------
+
+
+def dl205_hit_conv_drop_conv(keras):
+    """Conv2D -> element-wise Dropout(0.3) -> Conv2D on 8x8 feature maps."""
+    L = keras.layers
+    layers = [
+        L.Conv2D(4, 3, name="conv1"),
+        L.Dropout(0.3, name="drop"),
+        L.Conv2D(4, 3, name="conv2"),
+        L.GlobalAveragePooling2D(name="gap"),
+        L.Dense(1, name="head"),
+    ]
+    return _chain(keras, "dl205_hit_conv_drop_conv", layers, shape=(8, 8, 3))
+
+
+def dl205_ok_spatial_drop(keras):
+    """Conv2D -> SpatialDropout2D(0.3) -> Conv2D: whole channels are dropped."""
+    L = keras.layers
+    layers = [
+        L.Conv2D(4, 3, name="conv1"),
+        L.SpatialDropout2D(0.3, name="sdrop"),
+        L.Conv2D(4, 3, name="conv2"),
+        L.GlobalAveragePooling2D(name="gap"),
+        L.Dense(1, name="head"),
+    ]
+    return _chain(keras, "dl205_ok_spatial_drop", layers, shape=(8, 8, 3))
+
+
+def dl205_ok_stochastic_depth(keras):
+    """Conv2D branch -> Dropout(0.2, noise_shape=(None, 1, 1, 1)) -> Add with
+    the skip: per-sample stochastic depth, not element-wise."""
+    L = keras.layers
+    image = keras.Input((8, 8, 3), name="image")
+    skip = L.Conv2D(4, 3, padding="same", name="conv1")(image)
+    y = L.Conv2D(4, 3, padding="same", name="conv2")(skip)
+    y = L.Dropout(0.2, noise_shape=(None, 1, 1, 1), name="drop")(y)
+    x = L.Add(name="residual")([skip, y])
+    x = L.GlobalAveragePooling2D(name="gap")(x)
+    out = L.Dense(1, name="head")(x)
+    return keras.Model(image, out, name="dl205_ok_stochastic_depth")
+
+
+# --- DL301 zero-rate-dropout ------------------------------------------------
+
+
+def dl301_hit_zero_rate(keras):
+    """Dense -> Dropout(0.0) -> Dense: a dropout that never drops."""
+    L = keras.layers
+    layers = [L.Dense(8, name="fc"), L.Dropout(0.0, name="noop"), L.Dense(1, name="head")]
+    return _chain(keras, "dl301_hit_zero_rate", layers)
+
+
+def dl301_ok_rate_0_1(keras):
+    """Dense -> Dropout(0.1) -> Dense."""
+    L = keras.layers
+    layers = [L.Dense(8, name="fc"), L.Dropout(0.1, name="drop"), L.Dense(1, name="head")]
+    return _chain(keras, "dl301_ok_rate_0_1", layers)
+
+
+# --- DL302 high-dropout-rate ------------------------------------------------
+
+
+def dl302_hit_dropout_0_7(keras):
+    """Dense -> Dropout(0.7) -> Dense."""
+    L = keras.layers
+    layers = [L.Dense(8, name="fc"), L.Dropout(0.7, name="heavy"), L.Dense(1, name="head")]
+    return _chain(keras, "dl302_hit_dropout_0_7", layers)
+
+
+def dl302_hit_lstm_recurrent_0_6(keras):
+    """LSTM(4, recurrent_dropout=0.6) on Input((6, 4))."""
+    L = keras.layers
+    layers = [L.LSTM(4, recurrent_dropout=0.6, name="lstm"), L.Dense(1, name="head")]
+    return _chain(keras, "dl302_hit_lstm_recurrent_0_6", layers, shape=(6, 4))
+
+
+def dl302_hit_mha_0_6(keras):
+    """MultiHeadAttention(2 heads, key_dim 4, dropout=0.6) self-attention."""
+    L = keras.layers
+    q = keras.Input((5, 8), name="q")
+    x = L.MultiHeadAttention(2, 4, dropout=0.6, name="mha")(q, q)
+    x = L.GlobalAveragePooling1D(name="gap")(x)
+    out = L.Dense(1, name="head")(x)
+    return keras.Model(q, out, name="dl302_hit_mha_0_6")
+
+
+def dl302_ok_dropout_0_5(keras):
+    """Dense -> Dropout(0.5) -> Dense: exactly at the threshold, not above it."""
+    L = keras.layers
+    layers = [L.Dense(8, name="fc"), L.Dropout(0.5, name="half"), L.Dense(1, name="head")]
+    return _chain(keras, "dl302_ok_dropout_0_5", layers)
+
+
+# --- DL303 invalid-dropout-rate ---------------------------------------------
+
+
+def dl303_hit_lstm_dropout_1_0(keras):
+    """LSTM(4, dropout=1.0) on Input((6, 4)): every input is dropped."""
+    L = keras.layers
+    return _chain(
+        keras, "dl303_hit_lstm_dropout_1_0", [L.LSTM(4, dropout=1.0, name="lstm")], shape=(6, 4)
+    )
+
+
+def dl303_hit_dropout_1_0(keras):
+    """Dense -> Dropout(1.0) -> Dense: everything is dropped in training."""
+    L = keras.layers
+    layers = [L.Dense(8, name="fc"), L.Dropout(1.0, name="all"), L.Dense(1, name="head")]
+    return _chain(keras, "dl303_hit_dropout_1_0", layers)
+
+
+def dl303_hit_noise_shape_mismatch(keras):
+    """Input((10, 8)) -> Dropout(0.2, noise_shape=(None, 3, 8)): 3 neither
+    equals 10 nor is 1, so the mask cannot broadcast."""
+    L = keras.layers
+    layers = [
+        L.Dropout(0.2, noise_shape=(None, 3, 8), name="bad_ns"),
+        L.Flatten(name="flat"),
+        L.Dense(1, name="head"),
+    ]
+    return _chain(keras, "dl303_hit_noise_shape_mismatch", layers, shape=(10, 8))
+
+
+def dl303_ok_noise_shape_broadcast(keras):
+    """Input((10, 8)) -> Dropout(0.2, noise_shape=(None, 1, 8)): broadcasts over time."""
+    L = keras.layers
+    layers = [
+        L.Dropout(0.2, noise_shape=(None, 1, 8), name="ns"),
+        L.Flatten(name="flat"),
+        L.Dense(1, name="head"),
+    ]
+    return _chain(keras, "dl303_ok_noise_shape_broadcast", layers, shape=(10, 8))
+
+
+# --- DL504 training-flag-forced ---------------------------------------------
+
+
+def dl504_hit_training_true(keras):
+    """Dense -> Dropout(0.3) called with training=True (Monte-Carlo dropout) -> Dense."""
+    L = keras.layers
+    inp = keras.Input((8,), name="inp")
+    x = L.Dense(8, name="fc")(inp)
+    x = L.Dropout(0.3, name="mc")(x, training=True)
+    out = L.Dense(1, name="head")(x)
+    return keras.Model(inp, out, name="dl504_hit_training_true")
+
+
+def dl504_ok_no_training_flag(keras):
+    """dl504_hit_training_true called without training= (Keras 3 itself stores
+    training=False in the node)."""
+    L = keras.layers
+    layers = [L.Dense(8, name="fc"), L.Dropout(0.3, name="mc"), L.Dense(1, name="head")]
+    return _chain(keras, "dl504_ok_no_training_flag", layers)
+
+
+# --- DL601 no-dropout -------------------------------------------------------
+
+
+def dl601_hit_no_dropout(keras):
+    """Input((8,)) -> Dense(8) -> Dense(1): no dropout at all."""
+    L = keras.layers
+    return _chain(keras, "dl601_hit_no_dropout", [L.Dense(8, name="fc"), L.Dense(1, name="head")])
+
+
+def dl601_ok_with_dropout(keras):
+    """Input((8,)) -> Dense(8) -> Dropout(0.3) -> Dense(1)."""
+    L = keras.layers
+    layers = [L.Dense(8, name="fc"), L.Dropout(0.3, name="drop"), L.Dense(1, name="head")]
+    return _chain(keras, "dl601_ok_with_dropout", layers)
+
+
+# --- DL602 unregularized-layer ----------------------------------------------
+
+
+def dl602_hit_last_dense_unregularized(keras):
+    """d1 -> Dropout -> d2 -> d3: d2 gets dropout on its input, d3 does not."""
+    L = keras.layers
+    layers = [
+        L.Dense(8, name="d1"),
+        L.Dropout(0.3, name="drop1"),
+        L.Dense(8, name="d2"),
+        L.Dense(1, name="d3"),
+    ]
+    return _chain(keras, "dl602_hit_last_dense_unregularized", layers)
+
+
+def dl602_ok_dropout_before_every_dense(keras):
+    """d1 -> Dropout -> d2 -> Dropout -> d3: every Dense after the first has dropout."""
+    L = keras.layers
+    layers = [
+        L.Dense(8, name="d1"),
+        L.Dropout(0.3, name="drop1"),
+        L.Dense(8, name="d2"),
+        L.Dropout(0.3, name="drop2"),
+        L.Dense(1, name="d3"),
+    ]
+    return _chain(keras, "dl602_ok_dropout_before_every_dense", layers)
+
+
+# (builder, frameworks); the file stem is the builder's name.
+RULE_SAMPLES = [
+    (dl002_hit_custom_dropout_keys, (K3,)),
+    (dl002_ok_custom_units_only, (K3,)),
+    (dl002_hit_bert_backbone, (K3,)),
+    (dl002_ok_transformer_encoder, (K3,)),
+    (dl003_hit_lambda, BOTH),
+    (dl003_ok_no_lambda, BOTH),
+    (dl201_hit_dense_drop_bn, BOTH),
+    (dl201_hit_conv_drop_relu_bn, (K3,)),
+    (dl201_ok_drop_add_conv_bn, (K3,)),
+    (dl201_ok_dense_bn_drop, BOTH),
+    (dl202_hit_softmax_output_drop, BOTH),
+    (dl202_hit_logits_drop_sigmoid, (K3,)),
+    (dl202_hit_softmax_drop_dense, (K3,)),
+    (dl202_ok_hidden_drop, BOTH),
+    (dl203_hit_int_input_drop, BOTH),
+    (dl203_ok_embedding_drop, BOTH),
+    (dl204_hit_drop_lstm, BOTH),
+    (dl204_ok_spatial_drop_lstm, BOTH),
+    (dl204_ok_noise_shape_drop_gru, (K3,)),
+    (dl205_hit_conv_drop_conv, BOTH),
+    (dl205_ok_spatial_drop, BOTH),
+    (dl205_ok_stochastic_depth, (K3,)),
+    (dl301_hit_zero_rate, BOTH),
+    (dl301_ok_rate_0_1, BOTH),
+    (dl302_hit_dropout_0_7, (K3,)),
+    (dl302_hit_lstm_recurrent_0_6, (K3,)),
+    (dl302_hit_mha_0_6, (K3,)),
+    (dl302_ok_dropout_0_5, (K3,)),
+    (dl303_hit_lstm_dropout_1_0, (K3,)),
+    (dl303_hit_dropout_1_0, (K3,)),
+    (dl303_hit_noise_shape_mismatch, (K3,)),
+    (dl303_ok_noise_shape_broadcast, (K3,)),
+    (dl504_hit_training_true, BOTH),
+    (dl504_ok_no_training_flag, BOTH),
+    (dl601_hit_no_dropout, BOTH),
+    (dl601_ok_with_dropout, BOTH),
+    (dl602_hit_last_dense_unregularized, (K3,)),
+    (dl602_ok_dropout_before_every_dense, (K3,)),
+]
+
+_NEEDS_KERAS_HUB = {dl002_hit_bert_backbone, dl002_ok_transformer_encoder}
+
+
+def _keras_hub_problem():
+    """None if keras_hub imports, else why not (the keras_hub samples are skipped)."""
+    try:
+        import keras_hub  # noqa: F401
+    except Exception as exc:
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def build_rule_samples():
+    """For each rule, models that trigger it (``*_hit_*``) and near misses that
+    must not (``*_ok_*``), in samples/rules/keras3/*.keras and
+    samples/rules/tfkeras/*.h5. A configuration the framework refuses to build
+    or save is skipped and listed at the end, never faked. The two keras_hub
+    samples (built from scratch, nothing downloaded) are skipped with a message
+    when keras_hub does not import."""
+    import warnings
+
+    import tensorflow as tf
+
+    tf.get_logger().setLevel("ERROR")
+    warnings.filterwarnings("ignore", message=".*HDF5 file.*legacy.*")
+    frameworks = {K3: (_keras3(), ".keras", {}), TK: (_tfkeras(), ".h5", {"save_format": "h5"})}
+    print(f"rule samples -> {RULES_DIR}")
+    _fresh_dir(RULES_DIR)
+    hub_problem = _keras_hub_problem()
+    skipped = []
+    for fw in (K3, TK):
+        keras, ext, save_kwargs = frameworks[fw]
+        out_dir = RULES_DIR / fw
+        out_dir.mkdir()
+        for fn, fws in RULE_SAMPLES:
+            if fw not in fws:
+                continue
+            path = out_dir / f"{fn.__name__}{ext}"
+            if fn in _NEEDS_KERAS_HUB and hub_problem:
+                skipped.append((path, f"keras_hub not importable ({hub_problem})"))
+                continue
+            keras.utils.set_random_seed(SEED)
+            try:
+                model = fn(keras)
+                model.save(path, **save_kwargs)
+            except Exception as exc:  # the framework refused this configuration
+                path.unlink(missing_ok=True)
+                skipped.append((path, f"{type(exc).__name__}: {exc}"))
+            else:
+                _report(path)
+            keras.backend.clear_session()
+    for path, why in skipped:
+        print(f"  SKIPPED {path.relative_to(HERE.parent)}: {why}")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--only", choices=["keras3", "tfkeras", "broken"], help="build only one group of samples"
+        "--only",
+        choices=["keras3", "tfkeras", "broken", "rules"],
+        help="build only one group of samples",
     )
     args = parser.parse_args(argv)
     if args.only in (None, "keras3"):
@@ -627,6 +1250,8 @@ def main(argv=None):
         build_tfkeras()
     if args.only in (None, "broken"):
         build_broken()
+    if args.only in (None, "rules"):
+        build_rule_samples()
 
 
 if __name__ == "__main__":

@@ -13,6 +13,29 @@ SITE_KEYS = {"layer", "class", "where", "param", "rate", "masks", "time_constant
              "noise", "active"}  # fmt: skip
 
 
+CATALOGUE = {
+    "DL001": ("unreadable-model", "error"),
+    "DL002": ("opaque-layer", "info"),
+    "DL003": ("executable-layer", "warning"),
+    "DL101": ("stacked-dropout", "warning"),
+    "DL102": ("double-masked-rnn-input", "warning"),
+    "DL201": ("dropout-before-batchnorm", "warning"),
+    "DL202": ("dropout-on-model-output", "error"),
+    "DL203": ("dropout-on-integer-input", "error"),
+    "DL204": ("per-timestep-dropout-before-rnn", "info"),
+    "DL205": ("elementwise-dropout-on-feature-maps", "info"),
+    "DL301": ("zero-rate-dropout", "warning"),
+    "DL302": ("high-dropout-rate", "warning"),
+    "DL303": ("invalid-dropout-rate", "error"),
+    "DL401": ("recurrent-dropout-disables-cudnn", "warning"),
+    "DL402": ("ineffective-rnn-dropout", "warning"),
+    "DL403": ("rnn-dropout-active-at-inference", "error"),
+    "DL504": ("training-flag-forced", "warning"),
+    "DL601": ("no-dropout", "info"),
+    "DL602": ("unregularized-layer", "info"),
+}
+
+
 def test_json_schema_1_on_the_seed_model() -> None:
     code, data = run_json(str(sample("keras3/seed2.keras")))
     assert code == 1  # warnings found, default fail level is warning
@@ -22,7 +45,7 @@ def test_json_schema_1_on_the_seed_model() -> None:
     assert f["producer"] == {"name": "keras", "version": "3.15.1"}
     assert all(set(s) >= SITE_KEYS for s in f["sites"])
     assert set(f["coverage"]) == {"trainable", "covered", "layers"}
-    assert data["summary"] == {"files": 1, "unreadable": 0, "error": 0, "warning": 2, "info": 0}
+    assert data["summary"] == {"files": 1, "unreadable": 0, "error": 0, "warning": 2, "info": 1}
     dl102 = next(x for x in f["findings"] if x["code"] == "DL102")
     assert dl102["effective_rate"] == pytest.approx(0.625)
 
@@ -42,7 +65,7 @@ def test_unreadable_file_gives_dl001_exit_2_and_others_still_analysed() -> None:
     data = json.loads(proc.stdout)
     bad, good = data["files"]
     assert bad["error"]["code"] == "DL001" and "truncated" in bad["error"]["message"]
-    assert [x["code"] for x in good["findings"]] == ["DL102", "DL401"]
+    assert [x["code"] for x in good["findings"]] == ["DL102", "DL204", "DL401"]
     assert "Traceback" not in proc.stderr
 
 
@@ -71,10 +94,8 @@ def test_bad_option_is_exit_2() -> None:
 
 def test_rules_lists_every_code() -> None:
     proc = run("rules", "--format", "json")
-    listed = {r["code"]: r["name"] for r in json.loads(proc.stdout)}
-    assert listed == {"DL001": "unreadable-model", "DL101": "stacked-dropout",
-                      "DL102": "double-masked-rnn-input",
-                      "DL401": "recurrent-dropout-disables-cudnn"}  # fmt: skip
+    listed = {r["code"]: (r["name"], r["severity"]) for r in json.loads(proc.stdout)}
+    assert listed == CATALOGUE
 
 
 def test_explain_prints_the_rule_page() -> None:

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import analyze, sample, sites_of
-
-from droplint.analysis import analyze_saved
-from droplint.read import SavedModel, read_model
+from conftest import analyze, sites_of
 
 SEED2 = ["keras3/seed2.keras", "keras3/seed2.h5", "keras3/seed2_dir",
          "tfkeras/seed2.h5", "tfkeras/seed2_savedmodel"]  # fmt: skip
@@ -91,23 +88,3 @@ def test_training_true_makes_monte_carlo_dropout(rel: str) -> None:
     site = sites_of(analyze(rel), "mc_drop")["output"]
     assert site.active == "always"
     assert ("predict() passes training=False" in site.note) == rel.startswith("keras3")
-
-
-@pytest.mark.parametrize(("version", "masks"), [("3.7.0", 1), ("3.8.0", 4), ("3.15.1", 4)])
-def test_keras3_lstm_masks_by_release(version: str, masks: int) -> None:
-    """The saved seed LSTM read with another Keras 3 release's stamp: masks change at 3.8."""
-    lstm = sites_of(restamped("keras3/seed2.keras", version), "lstm")
-    assert (lstm["gate-input"].masks, lstm["gate-recurrent"].masks) == (masks, masks)
-
-
-@pytest.mark.parametrize(("version", "active"), [("3.4.1", "never"), ("3.5.0", "training")])
-def test_keras3_convlstm_dropout_was_a_no_op_before_3_5(version: str, active: str) -> None:
-    conv = sites_of(restamped("keras3/convlstm.keras", version), "convlstm")
-    assert {s.active for s in conv.values()} == {active}
-
-
-def restamped(rel: str, version: str):
-    saved = read_model(sample(rel))
-    return analyze_saved(
-        SavedModel(saved.path, saved.format, saved.producer, version, saved.config)
-    )

@@ -26,8 +26,12 @@ Ref = tuple[str, int, int]  # (layer name, call index, output index)
 def build_keras_graph(saved: SavedModel) -> Graph:
     cfg = saved.config
     graph = Graph(_model_name(cfg), saved.format, saved.producer, saved.version)
+    builder = _Builder(graph)
     try:
-        graph.outputs = _Builder(graph).model(cfg, "", "", None, {}, 0)
+        if is_model(cfg):
+            graph.outputs = builder.model(cfg, "", "", None, {}, 0)
+        else:  # a model class saved as one layer, e.g. keras_hub>BertBackbone
+            graph.outputs = builder.sequential([cfg], "", "", None, {}, 0)
     except RecursionError as exc:
         raise UnreadableModel("the model config is nested too deeply") from exc
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:

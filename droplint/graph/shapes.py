@@ -19,6 +19,12 @@ SAME_SHAPE = {
     "MultiHeadAttention", "GroupQueryAttention", "GroupedQueryAttention", "Attention",
     "AdditiveAttention",
 }  # fmt: skip
+# Layers whose output has their input's dtype (Keras 1/2 configs record dtypes only on inputs).
+KEEPS_DTYPE = {
+    "Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "GaussianDropout",
+    "AlphaDropout", "Reshape", "Flatten", "Permute", "RepeatVector", "Masking", "Identity",
+    "Cropping1D", "Cropping2D", "Cropping3D", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D",
+}  # fmt: skip
 RNN_UNITS = {"LSTM", "GRU", "SimpleRNN", "CuDNNLSTM", "CuDNNGRU"}
 CONV_PREFIXES = ("Conv", "SeparableConv", "DepthwiseConv", "LocallyConnected")
 
@@ -31,6 +37,9 @@ def infer_shapes(graph: Graph) -> None:
         shape = output_shape(node, [graph.shapes.get(t) for t in node.inputs])
         if shape is not None:
             graph.shapes[out] = shape
+        dtype = graph.dtypes.get(node.inputs[0]) if node.inputs else None
+        if dtype and out not in graph.dtypes and node.op in KEEPS_DTYPE:
+            graph.dtypes[out] = dtype
 
 
 def output_shape(node: Node, ins: list[Shape | None]) -> Shape | None:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from droplint.graph import Graph
+from droplint.graph import Graph, Node
 from droplint.sites import Site
-from droplint.sites.flow import Flow
+from droplint.sites.flow import Flow, Semantics
+
+if TYPE_CHECKING:
+    from droplint.config import Config
 
 SEVERITIES = ("info", "warning", "error")
 
@@ -35,11 +38,22 @@ class Finding:
 
 @dataclass
 class Context:
-    """What a rule may look at: the graph, its dropout sites and the flow analysis."""
+    """What a rule may look at: the graph, its dropout sites, the flow analysis, the settings."""
 
     graph: Graph
     sites: list[Site]
     flow: Flow
+    semantics: Semantics
+    config: Config = field(default_factory=lambda: _default_config())
+
+    def node_of(self, site: Site) -> Node:
+        return self.graph.node(site.node)
+
+
+def _default_config() -> Config:
+    from droplint.config import Config
+
+    return Config()
 
 
 Check = Callable[[Context], Iterable[Finding]]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from droplint.rules.common import active, describe
 from droplint.rules.registry import RULES, Context, Finding, rule
-from droplint.rules.structure import active, describe
 from droplint.sites.keras import KerasVersion, cudnn_eligible, recurrent_layers
-from droplint.sites.model import compound
+from droplint.sites.model import as_rate, compound
 
 
 @rule(
@@ -73,3 +73,42 @@ def _blocking_dropout(cfg: dict, version: KerasVersion) -> str:
             "keras PR #19645 lifted that in 3.4)"
         )
     return ""
+
+
+@rule(
+    "DL402", "ineffective-rnn-dropout", "warning",
+    "RNN dropout that the saved Keras version ignores.",
+)  # fmt: skip
+def ineffective_rnn_dropout(ctx: Context) -> Iterator[Finding]:
+    for site in ctx.sites:
+        if site.ignored:
+            yield RULES["DL402"].finding(
+                site.layer,
+                f"{describe(site)}: {site.param}={site.rate:g} has no effect: {site.ignored}. "
+                "The model trained without this dropout. Fix: re-save and retrain with a Keras "
+                "version that applies it, or remove the setting so the config says what runs.",
+            )
+
+
+@rule(
+    "DL403", "rnn-dropout-active-at-inference", "error",
+    "Keras 3.4-3.8 applied LSTM/GRU input dropout at inference on the cuDNN path.",
+)  # fmt: skip
+def rnn_dropout_active_at_inference(ctx: Context) -> Iterator[Finding]:
+    version = KerasVersion.of(ctx.graph.producer, ctx.graph.version)
+    if not (version.keras3 and version.major == 3 and 4 <= version.minor <= 8):
+        return
+    for layer in ctx.graph.all_nodes():
+        dropout = as_rate(layer.config.get("dropout", 0)) or 0.0
+        if not (0 < dropout < 1) or not cudnn_eligible(layer):
+            continue
+        if ctx.config.is_mc_dropout(layer.id):
+            continue
+        yield RULES["DL403"].finding(
+            layer.id,
+            f"'{layer.id}' ({layer.op}) has dropout={dropout:g} and a cuDNN-eligible config. "
+            f"Keras {ctx.graph.version} applied that input dropout at inference too whenever the "
+            "cuDNN path ran (TensorFlow backend on a GPU): predictions are randomly masked. "
+            "Fixed in Keras 3.9 (keras PR #20983). Fix: run the model with Keras >= 3.9, or set "
+            "dropout=0 and put a Dropout layer before the RNN instead.",
+        )

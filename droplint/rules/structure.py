@@ -4,19 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from droplint.rules.common import active, describe
 from droplint.rules.registry import RULES, Context, Finding, rule
-from droplint.sites import Site
 from droplint.sites.model import compound
-
-
-def active(chain: tuple[Site, ...]) -> list[Site]:
-    """Sites of a series that actually drop something."""
-    return [s for s in chain if s.active != "never" and (s.rate is None or s.rate > 0)]
-
-
-def describe(site: Site) -> str:
-    rate = "?" if site.rate is None else f"{site.rate:g}"
-    return f"'{site.layer}' ({site.cls} {rate})"
 
 
 @rule("DL101", "stacked-dropout", "warning", "Output dropouts in series on one tensor path.")

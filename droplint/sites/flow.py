@@ -16,11 +16,46 @@ from droplint.sites.model import Site, compound
 
 @dataclass(frozen=True)
 class Semantics:
-    """What the flow analysis needs to know about a format's node kinds."""
+    """What flow analysis and rules need to know about a format's nodes.
 
-    transparent: Callable[[Node], bool]
-    weighted: Callable[[Node], bool]
+    `role` names what a node is in format-neutral words: batchnorm, embedding, recurrent,
+    probability (softmax/sigmoid output), dense, conv, attention - or None.
+    """
+
+    transparent: Callable[[Node], bool]  # parameter-free, values pass through in kind
+    parameter_free: Callable[[Node], bool]  # no weights (transparent ones and e.g. softmax)
+    weighted: Callable[[Node], bool]  # layers dropout is meant to regularise
     direct_readers: Callable[[Node], list[Node]]  # inner layers that read the node's own input
+    role: Callable[[Node], str | None]
+
+
+@dataclass
+class Reach:
+    """Where a tensor goes through layers that pass the test, and where it stops."""
+
+    stops: list[
+        tuple[Node, list[Node]]
+    ]  # (first node that fails the test, nodes passed on the way)
+    output: list[Node] | None  # nodes passed on the way to a model output, if one is reached
+
+
+def downstream(graph: Graph, start: Node, passes: Callable[[Node], bool]) -> Reach:
+    """Follow start's output through nodes for which passes() holds."""
+    reach = Reach([], [] if graph.is_output(start.id) else None)
+    seen = {start.id}
+    todo: list[tuple[Node, list[Node]]] = [(c, []) for c in graph.consumers(start.id)]
+    while todo:
+        node, between = todo.pop(0)
+        if node.id in seen:
+            continue
+        seen.add(node.id)
+        if not passes(node):
+            reach.stops.append((node, between))
+            continue
+        if graph.is_output(node.id) and reach.output is None:
+            reach.output = [*between, node]
+        todo.extend((c, [*between, node]) for c in graph.consumers(node.id))
+    return reach
 
 
 @dataclass

@@ -216,7 +216,7 @@ def _rnn_sites(layer: Node, outer: Node, version: KerasVersion) -> Iterator[Site
             note=note,
         )
         if plan.ignored:
-            site.active, site.note = "never", plan.ignored
+            site.active, site.note, site.ignored = "never", plan.ignored, plan.ignored
         elif rate is not None and not 0 < rate < 1 and _checks_rate(layer, version):
             site.active = "never"
             site.note = "Keras RNN cells apply dropout only when 0 < rate < 1"
@@ -377,3 +377,39 @@ def recurrent_layers(node: Node) -> list[Node]:
     if node.inner and (node.op == "RNN" or node.op == "StackedRNNCells"):
         return recurrent_layers(node.inner[0])  # later stacked cells read the previous cell's h
     return []
+
+
+PROBABILITY_ACTIVATIONS = {"softmax", "sigmoid", "log_softmax"}
+
+
+def parameter_free(node: Node) -> bool:
+    """Layers without weights that keep the tensor's meaning: reshapes, activations, dropouts."""
+    if node.op == "TimeDistributed" and node.inner:
+        return parameter_free(node.inner[0])
+    return node.kind == "layer" and (
+        node.op in kl.TRANSPARENT or node.op in kl.OUTPUT_DROPOUT or node.op == "Softmax"
+    )
+
+
+def role(node: Node) -> str | None:
+    """What a layer is, in the format-neutral words the rules use."""
+    if node.op in ("TimeDistributed", "Bidirectional") and node.inner:
+        return role(node.inner[0])
+    if node.op in NORMALIZING_BATCH:
+        return "batchnorm"
+    if node.op == "Embedding":
+        return "embedding"
+    if _family(node) or node.op == "RNN":
+        return "recurrent"
+    if node.op == "Softmax" or node.config.get("activation") in PROBABILITY_ACTIVATIONS:
+        return "probability"
+    if node.op in kl.ATTENTION or kl.is_hub_transformer(node.op, node.module):
+        return "attention"
+    if node.op in ("Dense", "EinsumDense"):
+        return "dense"
+    if node.op.startswith(("Conv", "SeparableConv", "DepthwiseConv")) and node.op in kl.WEIGHTED:
+        return "conv"
+    return None
+
+
+NORMALIZING_BATCH = {"BatchNormalization", "SyncBatchNormalization"}

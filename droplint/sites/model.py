@@ -25,11 +25,12 @@ class Site:
     note: str = ""  # how this framework version builds the mask, in words
     effective_rate: float | None = None  # compounded with the dropouts in series before it
     raw_rate: Any = field(default=None, repr=False)  # the value as saved, for invalid-rate rules
+    ignored: str = field(default="", repr=False)  # why the saved framework version ignores it
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         cls = d.pop("cls")
-        for private in ("node", "raw_rate"):
+        for private in ("node", "raw_rate", "ignored"):
             d.pop(private)
         return {"layer": d.pop("layer"), "class": cls, **d}
 

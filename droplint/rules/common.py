@@ -1,0 +1,23 @@
+"""Small helpers the rules share for wording and filtering."""
+
+from __future__ import annotations
+
+from droplint.sites import Site
+
+
+def active(chain: tuple[Site, ...] | list[Site]) -> list[Site]:
+    """Sites of a series that actually drop something."""
+    return [s for s in chain if s.active != "never" and (s.rate is None or s.rate > 0)]
+
+
+def describe(site: Site) -> str:
+    return f"'{site.layer}' ({site.cls} {rate(site.rate)})"
+
+
+def rate(value: float | None) -> str:
+    return "?" if value is None else f"{value:.3g}"
+
+
+def names(nodes: list) -> str:
+    """'a', 'b' for a list of nodes, or 'nothing' when empty."""
+    return ", ".join(f"'{n.id}' ({n.op})" for n in nodes) or "nothing"

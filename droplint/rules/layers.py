@@ -1,0 +1,61 @@
+"""Rules about layers droplint cannot see into."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from droplint.graph import keras_layers as kl
+from droplint.rules.registry import RULES, Context, Finding, rule
+
+
+def dropout_like(config: dict[str, Any]) -> dict[str, Any]:
+    """Settings that look like dropout rates and are set to something other than off."""
+    return {
+        key: value
+        for key, value in config.items()
+        if (key == "rate" or "dropout" in key.lower())
+        and value not in (None, False, 0, 0.0)
+        and not isinstance(value, dict)
+    }
+
+
+@rule(
+    "DL002", "opaque-layer", "info",
+    "A layer droplint does not model has dropout-like settings it cannot place.",
+)  # fmt: skip
+def opaque_layer(ctx: Context) -> Iterator[Finding]:
+    for node in ctx.graph.all_nodes():
+        if node.kind != "opaque":
+            continue
+        keys = dropout_like(node.config)
+        if not keys:
+            continue
+        settings = ", ".join(f"{k}={v}" for k, v in keys.items())
+        kind = f"registered as {node.module}" if node.module and ">" in node.module else "unknown"
+        yield RULES["DL002"].finding(
+            node.id,
+            f"'{node.id}' is a {node.op} layer ({kind}) with dropout-like settings {settings}. "
+            "droplint does not know where or how this class applies them, so they are not in "
+            "the dropout map, the effective rates or the other rules. Check its code, or keep "
+            "dropout in standard Keras layers where droplint can see it.",
+        )
+
+
+@rule(
+    "DL003", "executable-layer", "warning",
+    "A layer that carries code: droplint never runs it, and loading the file may.",
+)  # fmt: skip
+def executable_layer(ctx: Context) -> Iterator[Finding]:
+    for node in ctx.graph.all_nodes():
+        if node.op not in kl.EXECUTABLE:
+            continue
+        yield RULES["DL003"].finding(
+            node.id,
+            f"'{node.id}' is a {node.op} layer: it carries code (a Lambda stores Python bytecode "
+            "or source; TFSMLayer and TorchModuleWrapper wrap whole programs). droplint never "
+            "runs it, so any dropout inside it is unknown, and loading this file with the "
+            "framework may execute that code (Keras 2 .h5 Lambdas run on load; Keras 3 refuses "
+            "them unless safe_mode=False). Fix: replace it with standard layers or a registered "
+            "custom layer, and only load such files from sources you trust.",
+        )

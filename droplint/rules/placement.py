@@ -1,0 +1,135 @@
+"""Rules about where an output dropout sits relative to the layers around it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from droplint.graph import Node, Tensor
+from droplint.rules.common import active, describe, names
+from droplint.rules.registry import RULES, Context, Finding, rule
+from droplint.sites import Site
+from droplint.sites.flow import downstream
+
+INTEGER_DTYPES = ("int", "uint", "bool")
+
+
+def output_sites(ctx: Context) -> Iterator[tuple[Site, Node]]:
+    """Output dropouts that drop something, with the node that applies them."""
+    for site in active([s for s in ctx.sites if s.where == "output"]):
+        yield site, ctx.node_of(site)
+
+
+@rule(
+    "DL201", "dropout-before-batchnorm", "warning",
+    "An output dropout reaches a BatchNormalization with only parameter-free layers between.",
+)  # fmt: skip
+def dropout_before_batchnorm(ctx: Context) -> Iterator[Finding]:
+    for site, node in output_sites(ctx):
+        for stop, between in downstream(ctx.graph, node, ctx.semantics.transparent).stops:
+            if ctx.semantics.role(stop) != "batchnorm":
+                continue
+            yield RULES["DL201"].finding(
+                site.layer,
+                f"{describe(site)} feeds {stop.op} '{stop.id}' with only {names(between)} "
+                "between. BatchNormalization learns its moving variance from dropped-out values "
+                "in training but sees undropped ones at inference: a variance shift that costs "
+                "accuracy (Li et al., CVPR 2019). Fix: put the dropout after the "
+                "BatchNormalization, or after the last BatchNormalization of the block.",
+                related=[stop.id],
+            )
+
+
+@rule(
+    "DL202", "dropout-on-model-output", "error",
+    "An output dropout on a model output, or directly on a softmax/sigmoid output.",
+)  # fmt: skip
+def dropout_on_model_output(ctx: Context) -> Iterator[Finding]:
+    for site, node in output_sites(ctx):
+        if ctx.config.is_mc_dropout(site.layer):
+            continue
+        to_output = downstream(ctx.graph, node, ctx.semantics.parameter_free).output
+        probability = [
+            p for p in ctx.graph.producers(node) if ctx.semantics.role(p) == "probability"
+        ]
+        if to_output is None and not probability:
+            continue
+        if to_output is not None:
+            through = f" (through {names(to_output)})" if to_output else ""
+            where = f"drops the model's output{through}"
+        else:
+            where = f"drops the probabilities of '{probability[0].id}' (softmax/sigmoid)"
+        yield RULES["DL202"].finding(
+            site.layer,
+            f"{describe(site)} {where}: in training the predictions are zeroed at random and "
+            "the rest scaled by 1/(1 - rate), so the loss sees corrupted outputs (probabilities "
+            "above 1 or not summing to 1) and no weight after it can compensate. Fix: move the "
+            "dropout before the last layer with weights (e.g. before the output Dense). For "
+            "Monte-Carlo dropout on purpose, list the layer in `mc-dropout`.",
+            related=[p.id for p in probability] + [n.id for n in to_output or []],
+        )
+
+
+@rule(
+    "DL203", "dropout-on-integer-input", "error",
+    "Dropout on an integer tensor (token ids, indices), e.g. before an Embedding.",
+)  # fmt: skip
+def dropout_on_integer_input(ctx: Context) -> Iterator[Finding]:
+    for site, node in output_sites(ctx):
+        dtype = ctx.graph.dtypes.get(node.inputs[0]) if node.inputs else None
+        if not dtype or not dtype.startswith(INTEGER_DTYPES):
+            continue
+        yield RULES["DL203"].finding(
+            site.layer,
+            f"{describe(site)} drops values of an integer tensor ({dtype}): ids become 0 (often "
+            "the padding id) and the kept ones are scaled by 1/(1 - rate) into ids that mean "
+            "something else or do not exist. Fix: drop the embeddings instead - put the dropout "
+            "(or SpatialDropout1D for whole tokens) after the Embedding.",
+        )
+
+
+@rule(
+    "DL204", "per-timestep-dropout-before-rnn", "info",
+    "Elementwise Dropout on a sequence feeding an RNN: a new mask at every timestep.",
+)  # fmt: skip
+def per_timestep_dropout_before_rnn(ctx: Context) -> Iterator[Finding]:
+    for site, node in output_sites(ctx):
+        if site.cls != "Dropout" or site.time_constant is not False:
+            continue
+        rnns = [
+            stop
+            for stop, _ in downstream(ctx.graph, node, ctx.semantics.transparent).stops
+            if ctx.semantics.role(stop) == "recurrent"
+        ]
+        if not rnns:
+            continue
+        shape = ctx.graph.shapes.get(Tensor(node.id))
+        features = shape[-1] if shape and shape[-1] else "features"
+        yield RULES["DL204"].finding(
+            site.layer,
+            f"{describe(site)} draws a new mask for every element and timestep of the sequence "
+            f"that {names(rnns)} reads, so each step sees different features dropped. "
+            "Variational dropout (Gal & Ghahramani, 2016) keeps one mask per sequence. Fix: "
+            f"SpatialDropout1D({site.rate:g}) to drop whole features, or "
+            f"Dropout({site.rate:g}, noise_shape=(None, 1, {features})) for a time-constant "
+            "elementwise mask.",
+            related=[r.id for r in rnns],
+        )
+
+
+@rule(
+    "DL205", "elementwise-dropout-on-feature-maps", "info",
+    "Elementwise Dropout on convolutional feature maps; SpatialDropout drops whole channels.",
+)  # fmt: skip
+def elementwise_dropout_on_feature_maps(ctx: Context) -> Iterator[Finding]:
+    for site, node in output_sites(ctx):
+        shape = ctx.graph.input_shape(node)
+        if site.cls != "Dropout" or site.shared_axes != [] or shape is None or len(shape) < 4:
+            continue
+        spatial = "SpatialDropout2D" if len(shape) == 4 else "SpatialDropout3D"
+        yield RULES["DL205"].finding(
+            site.layer,
+            f"{describe(site)} drops single pixels of {len(shape) - 2}-D feature maps. "
+            "Neighbouring activations are strongly correlated, so the next layer can fill a "
+            "dropped pixel in from its neighbours and the dropout regularises little (Tompson "
+            f"et al., 2015). Fix: {spatial}({site.rate:g}) to drop whole channels.",
+        )

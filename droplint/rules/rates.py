@@ -1,0 +1,95 @@
+"""Rules about the rates themselves."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from droplint.rules.common import describe
+from droplint.rules.registry import RULES, Context, Finding, rule
+from droplint.sites import Site
+
+WHERE_WORDS = {
+    "output": "output dropout",
+    "gate-input": "input (x_t) dropout",
+    "gate-recurrent": "recurrent (h_t-1) dropout",
+    "attention": "attention dropout",
+    "internal": "internal dropout",
+}
+
+
+@rule("DL301", "zero-rate-dropout", "warning", "A dropout layer with rate 0 does nothing.")
+def zero_rate_dropout(ctx: Context) -> Iterator[Finding]:
+    for site in ctx.sites:
+        if site.where == "output" and site.rate == 0:
+            yield RULES["DL301"].finding(
+                site.layer,
+                f"{describe(site)} has rate 0: it never drops anything. Fix: remove the layer, "
+                "or give it the rate you meant.",
+            )
+
+
+@rule(
+    "DL302", "high-dropout-rate", "warning",
+    "A dropout rate above the threshold (option high-rate, default 0.5).",
+)  # fmt: skip
+def high_dropout_rate(ctx: Context) -> Iterator[Finding]:
+    limit = ctx.config.high_rate
+    for site in ctx.sites:
+        if site.rate is None or not limit < site.rate < 1:
+            continue
+        yield RULES["DL302"].finding(
+            site.layer,
+            f"{describe(site)}: {WHERE_WORDS[site.where]} of {site.rate:g} drops more than it "
+            f"keeps (threshold {limit:g}); most layers learn slowly or underfit at such rates "
+            "(Srivastava et al. 2014 found 0.5 near-optimal for hidden units, 0.2 for inputs). "
+            "Fix: lower the rate, or raise `high-rate` if this is deliberate.",
+            effective_rate=site.rate,
+        )
+
+
+@rule(
+    "DL303", "invalid-dropout-rate", "error",
+    "A rate below 0 or at least 1, or a noise_shape that does not fit the input.",
+)  # fmt: skip
+def invalid_dropout_rate(ctx: Context) -> Iterator[Finding]:
+    for site in ctx.sites:
+        problem = _rate_problem(site) or _noise_shape_problem(ctx, site)
+        if problem:
+            yield RULES["DL303"].finding(site.layer, f"{describe(site)}: {problem}")
+
+
+def _rate_problem(site: Site) -> str:
+    if site.rate is None:
+        return f"{site.param}={site.raw_rate!r} is not a number between 0 and 1."
+    if 0 <= site.rate < 1:
+        return ""
+    if site.where.startswith("gate") and site.active == "never":
+        return (
+            f"{site.param}={site.rate:g} is outside [0, 1): Keras RNN cells silently ignore it, "
+            "so this layer applies no dropout at all. Fix: a rate in (0, 1)."
+        )
+    if site.rate >= 1:
+        return (
+            f"{site.param}={site.rate:g} drops everything in training (all zeros). "
+            "Fix: a rate in [0, 1)."
+        )
+    return f"{site.param}={site.rate:g} is negative. Fix: a rate in [0, 1)."
+
+
+def _noise_shape_problem(ctx: Context, site: Site) -> str:
+    node = ctx.node_of(site)
+    if site.where != "output" or node.id != site.layer:
+        return ""
+    noise = node.config.get("noise_shape")
+    shape = ctx.graph.input_shape(node)
+    if noise is None or shape is None:
+        return ""
+    if not isinstance(noise, list) or len(noise) != len(shape):
+        return f"noise_shape {noise} does not have the input's rank {len(shape)} ({list(shape)})."
+    for axis, (n, d) in enumerate(zip(noise, shape, strict=True)):
+        if n not in (None, 1) and d is not None and n != d:
+            return (
+                f"noise_shape {noise} has {n} on axis {axis}, where the input has {d}: each "
+                "entry must be None, 1 (share the mask along that axis) or the input's size."
+            )
+    return ""
