@@ -36,7 +36,7 @@ def render(reports: list[FileReport], console: Console) -> None:
         for f in report.findings:
             console.print(
                 f"  [{STYLE[f.severity]}]{f.severity}[/] [bold]{f.code}[/] {f.name} "
-                f"[dim]at[/] {f.layer}"
+                f"[dim]at[/] {f.layer or '(whole model)'}"
             )
             console.print(Padding(Text(f.message), (0, 0, 0, 4), expand=False))
         if report.flow:

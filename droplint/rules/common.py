@@ -21,3 +21,8 @@ def rate(value: float | None) -> str:
 def names(nodes: list) -> str:
     """'a', 'b' for a list of nodes, or 'nothing' when empty."""
     return ", ".join(f"'{n.id}' ({n.op})" for n in nodes) or "nothing"
+
+
+def via(between: list) -> str:
+    """'directly' or "through 'a' (ReLU)" for the nodes passed between two others."""
+    return f"through {names(between)}" if between else "directly"

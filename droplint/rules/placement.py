@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from droplint.graph import Node, Tensor
-from droplint.rules.common import active, describe, names
+from droplint.rules.common import active, describe, names, via
 from droplint.rules.registry import RULES, Context, Finding, rule
 from droplint.sites import Site
 from droplint.sites.flow import downstream
@@ -30,8 +30,8 @@ def dropout_before_batchnorm(ctx: Context) -> Iterator[Finding]:
                 continue
             yield RULES["DL201"].finding(
                 site.layer,
-                f"{describe(site)} feeds {stop.op} '{stop.id}' with only {names(between)} "
-                "between. BatchNormalization learns its moving variance from dropped-out values "
+                f"{describe(site)} feeds {stop.op} '{stop.id}' {via(between)}. "
+                "BatchNormalization learns its moving variance from dropped-out values "
                 "in training but sees undropped ones at inference: a variance shift that costs "
                 "accuracy (Li et al., CVPR 2019). Fix: put the dropout after the "
                 "BatchNormalization, or after the last BatchNormalization of the block.",
@@ -82,8 +82,9 @@ def dropout_on_integer_input(ctx: Context) -> Iterator[Finding]:
             site.layer,
             f"{describe(site)} drops values of an integer tensor ({dtype}): ids become 0 (often "
             "the padding id) and the kept ones are scaled by 1/(1 - rate) into ids that mean "
-            "something else or do not exist. Fix: drop the embeddings instead - put the dropout "
-            "(or SpatialDropout1D for whole tokens) after the Embedding.",
+            "something else or do not exist; Keras raises when it trains. Fix: drop the "
+            "embeddings instead - put the Dropout after the Embedding (noise_shape=(None, "
+            "steps, 1) drops whole tokens).",
         )
 
 

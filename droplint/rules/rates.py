@@ -39,10 +39,10 @@ def high_dropout_rate(ctx: Context) -> Iterator[Finding]:
             continue
         yield RULES["DL302"].finding(
             site.layer,
-            f"{describe(site)}: {WHERE_WORDS[site.where]} of {site.rate:g} drops more than it "
-            f"keeps (threshold {limit:g}); most layers learn slowly or underfit at such rates "
-            "(Srivastava et al. 2014 found 0.5 near-optimal for hidden units, 0.2 for inputs). "
-            "Fix: lower the rate, or raise `high-rate` if this is deliberate.",
+            f"{describe(site)}: {WHERE_WORDS[site.where]} of {site.rate:g} is above the "
+            f"threshold {limit:g}{_more_than_kept(site.rate)}. Layers learn slowly or underfit "
+            "at high rates (Srivastava et al. 2014 found about 0.5 good for hidden units and "
+            "0.2 for inputs). Fix: lower the rate, or raise `high-rate` if this is deliberate.",
             effective_rate=site.rate,
         )
 
@@ -56,6 +56,10 @@ def invalid_dropout_rate(ctx: Context) -> Iterator[Finding]:
         problem = _rate_problem(site) or _noise_shape_problem(ctx, site)
         if problem:
             yield RULES["DL303"].finding(site.layer, f"{describe(site)}: {problem}")
+
+
+def _more_than_kept(rate: float) -> str:
+    return ": it drops more than it keeps" if rate > 0.5 else ""
 
 
 def _rate_problem(site: Site) -> str:

@@ -132,8 +132,8 @@ def _output_site(layer: Node, outer: Node, x: Shape | None, sequence: bool, per_
     site = Site(
         outer.id, layer.id, op, "output", key, rate, noise=noise, raw_rate=raw, shared_axes=shared
     )
-    if sequence:
-        site.time_constant = shared is not None and 1 in shared
+    if sequence and shared is not None:
+        site.time_constant = 1 in shared
     if rate == 0:
         site.active = "never"
     site.note = _mask_words(site, per_step)
