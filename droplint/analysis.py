@@ -75,7 +75,21 @@ def analyze_saved(saved: SavedModel, config: Config | None = None) -> FileReport
 
 
 def _interpret(saved: SavedModel) -> tuple[Graph, list[Site], Semantics]:
-    """The format's graph builder and semantics (ONNX will add a branch here)."""
+    """The format's graph builder and semantics."""
+    if saved.format == "onnx":
+        from droplint.graph.onnx import build_onnx_graph
+        from droplint.sites import onnx as os_
+
+        graph = build_onnx_graph(saved)
+        sem = Semantics(
+            os_.is_transparent,
+            os_.parameter_free,
+            os_.is_weighted,
+            os_.direct_readers,
+            os_.role,
+            trains=False,
+        )
+        return graph, os_.onnx_sites(graph), sem
     from droplint.graph.keras import build_keras_graph
     from droplint.sites import keras as ks
 

@@ -453,8 +453,11 @@ def build_helper(out):
     rng = _rng()
     then_branch = helper.make_graph(
         [
+            # inside the branch, so that the Dropout has a producer and a consumer there
+            helper.make_node("Relu", ["x"], ["then_relu"], name="then_relu"),
             _const("then_mode", _b("", True)),
-            dropout(["x", "ratio", "then_mode"], name="then_drop", outputs=("then_out",)),
+            dropout(["then_relu", "ratio", "then_mode"], name="then_drop", outputs=("then_d",)),
+            helper.make_node("Add", ["x", "then_d"], ["then_out"], name="then_residual"),
         ],
         "then_branch",
         [],
@@ -486,7 +489,8 @@ def build_helper(out):
     _save(
         m,
         hdir / "dropout_in_if.onnx",
-        f"{how}, opset 13, If: then = Dropout(x, outer ratio 0.3, Constant True), else = Identity",
+        f"{how}, opset 13, If: then = x + Dropout(Relu(x), outer ratio 0.3, Constant True), "
+        "else = Identity(x)",
         feeds=[{"use_dropout": True}, {"use_dropout": False}],
     )
 
@@ -906,6 +910,26 @@ def measure(rel, entry):
     return result
 
 
+def _contrib_schemas():
+    """Input/output positions of onnxruntime's dropout contrib ops, from the installed build."""
+    from onnxruntime.capi import _pybind_state
+
+    schemas = {}
+    for schema in _pybind_state.get_all_operator_schema():
+        if schema.domain == "com.microsoft" and schema.name.endswith("Dropout"):
+            schemas[schema.name] = {
+                "since_version": schema.since_version,
+                "inputs": [
+                    f"{i.name}{'?' if 'Optional' in str(i.option) else ''}" for i in schema.inputs
+                ],
+                "outputs": [
+                    f"{o.name}{'?' if 'Optional' in str(o.option) else ''}" for o in schema.outputs
+                ],
+                "attributes": sorted(schema.attributes),
+            }
+    return dict(sorted(schemas.items()))
+
+
 def verify(names):
     try:
         import onnxruntime as ort
@@ -942,7 +966,12 @@ def verify(names):
         "were not all equal (random). 'default' is onnxruntime's default optimization level "
         "(ORT_ENABLE_ALL); random_ops_after_default_optimization counts them in the graph it saved."
     )
-    data = {"versions": versions, "note": note, "files": dict(sorted(files.items()))}
+    data = {
+        "versions": versions,
+        "note": note,
+        "contrib_schemas": _contrib_schemas(),
+        "files": dict(sorted(files.items())),
+    }
     MEASUREMENTS.write_text(json.dumps(data, indent=2, sort_keys=False) + "\n")
     print(f"  wrote {MEASUREMENTS.relative_to(HERE.parent)}")
 

@@ -30,7 +30,11 @@ CATALOGUE = {
     "DL401": ("recurrent-dropout-disables-cudnn", "warning"),
     "DL402": ("ineffective-rnn-dropout", "warning"),
     "DL403": ("rnn-dropout-active-at-inference", "error"),
+    "DL501": ("dropout-active-at-inference", "error"),
+    "DL502": ("inert-dropout-node", "info"),
+    "DL503": ("inconsistent-dropout-modes", "warning"),
     "DL504": ("training-flag-forced", "warning"),
+    "DL505": ("rnn-dropout-not-representable", "info"),
     "DL601": ("no-dropout", "info"),
     "DL602": ("unregularized-layer", "info"),
 }

@@ -51,6 +51,7 @@ class Graph:
     outputs: list[Tensor] = field(default_factory=list)
     shapes: dict[Tensor, Shape] = field(default_factory=dict)
     dtypes: dict[Tensor, str] = field(default_factory=dict)
+    constants: dict[str, Any] = field(default_factory=dict)  # known values by tensor name (ONNX)
     _consumers: dict[str, list[Node]] | None = field(default=None, repr=False)
 
     def add(self, node: Node) -> Node:

@@ -28,7 +28,7 @@ class SavedModel:
     format: str  # keras-h5 | keras-zip | keras-dir | keras-savedmodel | onnx
     producer: str  # keras | tf-keras | <exporter>
     version: str | None
-    config: dict[str, Any]  # {"class_name": ..., "config": ...}
+    config: Any  # Keras: the JSON config {"class_name": ..., "config": ...}; ONNX: an OnnxModel
 
 
 def read_model(path: str | Path) -> SavedModel:
@@ -49,6 +49,10 @@ def read_model(path: str | Path) -> SavedModel:
         return read_keras_zip(p)
     if not head:
         raise UnreadableModel("the file is empty")
+    from droplint.read.onnx import looks_like_onnx, read_onnx
+
+    if looks_like_onnx(head) or p.suffix.lower() == ".onnx":
+        return read_onnx(p)
     raise UnreadableModel(
         "not a Keras (.h5, .keras, SavedModel) or ONNX model: content not recognised"
     )

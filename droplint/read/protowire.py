@@ -31,13 +31,21 @@ def fields(buf: memoryview) -> Iterator[tuple[int, int, int | memoryview]]:
     """
     pos, end = 0, len(buf)
     while pos < end:
-        key, pos = read_varint(buf, pos)
+        key = buf[pos]  # one-byte keys and lengths are the common case: read them inline
+        if key < 0x80:
+            pos += 1
+        else:
+            key, pos = read_varint(buf, pos)
         number, wire = key >> 3, key & 7
         if wire == VARINT:
             value, pos = read_varint(buf, pos)
             yield number, wire, value
         elif wire == LEN:
-            size, pos = read_varint(buf, pos)
+            size = buf[pos] if pos < end else 0x80
+            if size < 0x80:
+                pos += 1
+            else:
+                size, pos = read_varint(buf, pos)
             if pos + size > end:
                 raise UnreadableModel("protobuf field runs past the end of its message")
             yield number, wire, buf[pos : pos + size]
@@ -59,3 +67,19 @@ def text(value: int | memoryview) -> str:
         return bytes(value).decode("utf-8")
     except UnicodeDecodeError as exc:
         raise UnreadableModel("a protobuf string field is not valid UTF-8") from exc
+
+
+def packed_varints(value: int | memoryview) -> list[int]:
+    """A repeated varint field: packed (LEN) or one element (VARINT)."""
+    if isinstance(value, int):
+        return [value]
+    out, pos = [], 0
+    while pos < len(value):
+        item, pos = read_varint(value, pos)
+        out.append(item)
+    return out
+
+
+def signed64(value: int) -> int:
+    """Varints hold int64 as two's complement."""
+    return value - (1 << 64) if value >= 1 << 63 else value

@@ -4,6 +4,7 @@ from droplint.rules import (  # noqa: F401  (importing registers the rules)
     coverage,
     inference,
     layers,
+    onnx,
     placement,
     rates,
     rnn,

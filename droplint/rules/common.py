@@ -11,7 +11,8 @@ def active(chain: tuple[Site, ...] | list[Site]) -> list[Site]:
 
 
 def describe(site: Site) -> str:
-    return f"'{site.layer}' ({site.cls} {rate(site.rate)})"
+    source = f" from module '{site.source}'" if site.source else ""
+    return f"'{site.layer}' ({site.cls} {rate(site.rate)}{source})"
 
 
 def rate(value: float | None) -> str:

@@ -15,7 +15,7 @@ COMPARABLE = ("dense", "conv", "recurrent")
 @rule("DL601", "no-dropout", "info", "A model with trainable layers and no dropout anywhere.")
 def no_dropout(ctx: Context) -> Iterator[Finding]:
     trainable = len(ctx.flow.coverage)
-    if trainable == 0 or active(ctx.sites) or _hidden_dropout(ctx):
+    if not ctx.semantics.trains or trainable == 0 or active(ctx.sites) or _hidden_dropout(ctx):
         return
     yield RULES["DL601"].finding(
         None,
@@ -39,6 +39,8 @@ def _hidden_dropout(ctx: Context) -> bool:
 )  # fmt: skip
 def unregularized_layer(ctx: Context) -> Iterator[Finding]:
     families: dict[str, list] = {}
+    if not ctx.semantics.trains:
+        return  # inference exports leave dropout out on purpose
     for cov in ctx.flow.coverage:
         node = ctx.graph.node(cov.layer)
         family = ctx.semantics.role(node)

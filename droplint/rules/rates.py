@@ -64,6 +64,8 @@ def _more_than_kept(rate: float) -> str:
 
 def _rate_problem(site: Site) -> str:
     if site.rate is None:
+        if site.raw_rate is None:
+            return ""  # not known statically (e.g. an ONNX graph input): nothing to judge
         return f"{site.param}={site.raw_rate!r} is not a number between 0 and 1."
     if 0 <= site.rate < 1:
         return ""

@@ -27,6 +27,7 @@ class Semantics:
     weighted: Callable[[Node], bool]  # layers dropout is meant to regularise
     direct_readers: Callable[[Node], list[Node]]  # inner layers that read the node's own input
     role: Callable[[Node], str | None]
+    trains: bool = True  # the file describes a model to train (Keras), not an inference export
 
 
 @dataclass
@@ -92,7 +93,10 @@ def analyse_flow(graph: Graph, sites: list[Site], sem: Semantics) -> Flow:
     for s in sites:
         (output_sites if s.where == "output" else internal).setdefault(s.node, []).append(s)
     for node in graph.nodes.values():
-        before = flow.chains.get(node.inputs[0], ()) if len(node.inputs) == 1 else ()
+        # A series continues through a node's data input (the first); merges end it.
+        single = len(node.inputs) == 1 or (node.inputs and node.id in output_sites)
+        passes = single or (node.inputs and sem.transparent(node) and not sem.weighted(node))
+        before = flow.chains.get(node.inputs[0], ()) if passes else ()
         chain: tuple[Site, ...] = ()
         if node.id in output_sites:
             chain = before + tuple(output_sites[node.id])

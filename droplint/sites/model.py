@@ -24,6 +24,7 @@ class Site:
     active: str = "training"  # one of ACTIVE
     note: str = ""  # how this framework version builds the mask, in words
     effective_rate: float | None = None  # compounded with the dropouts in series before it
+    source: str | None = None  # the source module, where the exporter recorded it (ONNX)
     raw_rate: Any = field(default=None, repr=False)  # the value as saved, for invalid-rate rules
     ignored: str = field(default="", repr=False)  # why the saved framework version ignores it
 

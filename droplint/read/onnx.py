@@ -1,0 +1,350 @@
+"""ONNX models, read from the protobuf wire format without the onnx package.
+
+Only the graph structure is decoded. Initializer payloads (the weights) are skipped by their
+length without being read, so a model with a gigabyte of embedded weights costs about as much as
+its graph; only small tensors (a Dropout ratio, a training_mode flag) are decoded. External data
+is never opened. Field numbers follow onnx/onnx.proto.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import mmap
+import struct
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from droplint.errors import UnreadableModel
+from droplint.read import SavedModel
+from droplint.read.protowire import I32, I64, LEN, VARINT, fields, packed_varints, signed64, text
+
+MAX_GRAPH_NESTING = 64  # subgraphs (Loop, If, Scan bodies) inside one another
+SMALL_TENSOR = 64  # tensors with at most this many elements have their values decoded
+
+# TensorProto.DataType -> struct format of one element in raw_data
+RAW_FORMATS = {1: "f", 2: "B", 3: "b", 4: "H", 5: "h", 6: "i", 7: "q", 9: "?", 10: "e", 11: "d",
+               12: "I", 13: "Q"}  # fmt: skip
+INT_TYPES = {2, 3, 4, 5, 6, 7, 9, 12, 13}
+
+
+@dataclass
+class OnnxTensor:
+    name: str = ""
+    dims: tuple[int, ...] = ()
+    data_type: int = 0
+    values: list[Any] | None = None  # decoded for small tensors only
+
+
+@dataclass
+class OnnxAttr:
+    name: str
+    value: Any  # float, int, str, OnnxTensor, OnnxGraph, or a list of these
+
+
+@dataclass
+class OnnxNode:
+    op_type: str = ""
+    domain: str = ""
+    name: str = ""
+    overload: str = ""
+    inputs: list[str] = field(default_factory=list)
+    outputs: list[str] = field(default_factory=list)
+    attrs: dict[str, OnnxAttr] = field(default_factory=dict)
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class OnnxValue:
+    name: str
+    elem_type: int | None = None
+    shape: tuple[int | None, ...] | None = None
+
+
+@dataclass
+class OnnxGraph:
+    name: str = ""
+    nodes: list[OnnxNode] = field(default_factory=list)
+    inputs: list[OnnxValue] = field(default_factory=list)
+    outputs: list[OnnxValue] = field(default_factory=list)
+    initializers: dict[str, OnnxTensor] = field(default_factory=dict)
+
+
+@dataclass
+class OnnxFunction:
+    domain: str = ""
+    name: str = ""
+    overload: str = ""
+    inputs: list[str] = field(default_factory=list)
+    outputs: list[str] = field(default_factory=list)
+    nodes: list[OnnxNode] = field(default_factory=list)
+    opsets: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class OnnxModel:
+    ir_version: int = 0
+    producer_name: str = ""
+    producer_version: str = ""
+    opsets: dict[str, int] = field(default_factory=dict)
+    graph: OnnxGraph | None = None
+    functions: list[OnnxFunction] = field(default_factory=list)
+    training: list[tuple[str, OnnxGraph]] = field(default_factory=list)
+
+
+def looks_like_onnx(head: bytes) -> bool:
+    """ModelProto as written by onnx starts with ir_version (field 1, a small varint)."""
+    return len(head) >= 2 and head[0] == 0x08 and 1 <= head[1] <= 64
+
+
+def read_onnx(path: Path) -> SavedModel:
+    if path.stat().st_size == 0:
+        raise UnreadableModel("the file is empty")
+    with path.open("rb") as f:
+        mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)  # pages are read only if touched
+    model, problem = _parse(mm)
+    with contextlib.suppress(BufferError):  # a view still alive: the collector closes it later
+        mm.close()
+    if problem:
+        raise UnreadableModel(problem)
+    assert model is not None
+    if model.graph is None:
+        raise UnreadableModel("not an ONNX model: no graph in the ModelProto")
+    producer = model.producer_name or "onnx"
+    return SavedModel(str(path), "onnx", producer, model.producer_version or None, model)
+
+
+def _parse(mm: mmap.mmap) -> tuple[OnnxModel | None, str]:
+    """The model, or a reason it cannot be read. No exception (with its frames holding views
+    of the mapped file) outlives this function."""
+    try:
+        return _model(memoryview(mm)), ""
+    except UnreadableModel as exc:
+        return None, f"a damaged or truncated ONNX file: {exc}"
+    except RecursionError:
+        return None, "the ONNX graph is nested too deeply"
+    except (TypeError, ValueError, IndexError, OverflowError, struct.error) as exc:
+        # Field types that do not match onnx.proto: not an ONNX model, or a damaged one.
+        return None, f"not a valid ONNX protobuf ({type(exc).__name__})"
+
+
+def _model(buf: memoryview) -> OnnxModel:
+    m = OnnxModel()
+    for number, wire, value in fields(buf):
+        if number == 1 and wire == VARINT:
+            m.ir_version = value  # type: ignore[assignment]
+        elif wire != LEN:
+            continue
+        elif number == 2:
+            m.producer_name = text(value)
+        elif number == 3:
+            m.producer_version = text(value)
+        elif number == 7:
+            m.graph = _graph(value, 0)  # type: ignore[arg-type]
+        elif number == 8:
+            domain, version = _opset(value)  # type: ignore[arg-type]
+            m.opsets[domain] = version
+        elif number == 20:
+            m.training.extend(_training(value, len(m.training)))  # type: ignore[arg-type]
+        elif number == 25:
+            m.functions.append(_function(value))  # type: ignore[arg-type]
+    return m
+
+
+def _opset(buf: memoryview) -> tuple[str, int]:
+    domain, version = "", 0
+    for number, wire, value in fields(buf):
+        if number == 1 and wire == LEN:
+            domain = text(value)
+        elif number == 2 and wire == VARINT:
+            version = value  # type: ignore[assignment]
+    return ("" if domain == "ai.onnx" else domain), version
+
+
+def _graph(buf: memoryview, depth: int) -> OnnxGraph:
+    if depth > MAX_GRAPH_NESTING:
+        raise UnreadableModel(f"ONNX subgraphs are nested more than {MAX_GRAPH_NESTING} deep")
+    g = OnnxGraph()
+    for number, wire, value in fields(buf):
+        if wire != LEN:
+            continue
+        if number == 1:
+            g.nodes.append(_node(value, depth))  # type: ignore[arg-type]
+        elif number == 2:
+            g.name = text(value)
+        elif number == 5:
+            tensor = _tensor(value)  # type: ignore[arg-type]
+            g.initializers[tensor.name] = tensor
+        elif number == 11:
+            g.inputs.append(_value_info(value))  # type: ignore[arg-type]
+        elif number == 12:
+            g.outputs.append(_value_info(value))  # type: ignore[arg-type]
+    return g
+
+
+def _node(buf: memoryview, depth: int) -> OnnxNode:
+    n = OnnxNode()
+    for number, wire, value in fields(buf):
+        if wire != LEN:
+            continue
+        if number == 1:
+            n.inputs.append(text(value))
+        elif number == 2:
+            n.outputs.append(text(value))
+        elif number == 3:
+            n.name = text(value)
+        elif number == 4:
+            n.op_type = text(value)
+        elif number == 5:
+            attr = _attr(value, depth)  # type: ignore[arg-type]
+            n.attrs[attr.name] = attr
+        elif number == 7:
+            n.domain = "" if (d := text(value)) == "ai.onnx" else d
+        elif number == 8:
+            n.overload = text(value)
+        elif number == 9:
+            key, val = _entry(value)  # type: ignore[arg-type]
+            n.metadata[key] = val
+    return n
+
+
+def _entry(buf: memoryview) -> tuple[str, str]:
+    key = val = ""
+    for number, wire, value in fields(buf):
+        if wire == LEN and number == 1:
+            key = text(value)
+        elif wire == LEN and number == 2:
+            val = text(value)
+    return key, val
+
+
+def _attr(buf: memoryview, depth: int) -> OnnxAttr:
+    name, single, many = "", None, []
+    for number, wire, value in fields(buf):
+        if number == 1 and wire == LEN:
+            name = text(value)
+        elif number == 2 and wire == I32:
+            single = struct.unpack("<f", value.to_bytes(4, "little"))[0]  # type: ignore[union-attr]
+        elif number == 3 and wire == VARINT:
+            single = signed64(value)  # type: ignore[arg-type]
+        elif number == 4 and wire == LEN:
+            single = bytes(value).decode("utf-8", "replace")  # type: ignore[arg-type]
+        elif number == 5 and wire == LEN:
+            single = _tensor(value)  # type: ignore[arg-type]
+        elif number == 6 and wire == LEN:
+            single = _graph(value, depth + 1)  # type: ignore[arg-type]
+        elif number == 7:
+            many.extend(_floats(value))
+        elif number == 8:
+            many.extend(signed64(v) for v in packed_varints(value))
+        elif number == 9 and wire == LEN:
+            many.append(bytes(value).decode("utf-8", "replace"))  # type: ignore[arg-type]
+        elif number == 11 and wire == LEN:
+            many.append(_graph(value, depth + 1))  # type: ignore[arg-type]
+    return OnnxAttr(name, single if single is not None else many)
+
+
+def _floats(value: int | memoryview) -> list[float]:
+    if isinstance(value, int):  # a single unpacked fixed32
+        return [struct.unpack("<f", value.to_bytes(4, "little"))[0]]
+    return list(struct.unpack(f"<{len(value) // 4}f", value[: len(value) // 4 * 4]))
+
+
+def _tensor(buf: memoryview) -> OnnxTensor:
+    """Name, shape and type; element values only when the tensor is small."""
+    t = OnnxTensor()
+    payload: tuple[int, int | memoryview] | None = None
+    dims: list[int] = []
+    for number, wire, value in fields(buf):
+        if number == 1:
+            dims.extend(signed64(v) for v in packed_varints(value))
+        elif number == 2 and wire == VARINT:
+            t.data_type = value  # type: ignore[assignment]
+        elif number == 8 and wire == LEN:
+            t.name = text(value)
+        elif number in (4, 5, 7, 9, 10, 11):
+            payload = (number, value)
+    t.dims = tuple(dims)
+    count = 1
+    for d in dims:
+        count *= max(d, 0)
+    if payload is not None and count <= SMALL_TENSOR:
+        t.values = _values(t.data_type, *payload)
+    return t
+
+
+def _values(data_type: int, number: int, value: int | memoryview) -> list[Any] | None:
+    if number == 9 and isinstance(value, memoryview):  # raw_data, little-endian
+        fmt = RAW_FORMATS.get(data_type)
+        if fmt is None or len(value) % struct.calcsize(fmt):
+            return None
+        return list(struct.unpack(f"<{len(value) // struct.calcsize(fmt)}{fmt}", value))
+    if number == 4:
+        return _floats(value)
+    if number == 10 and isinstance(value, memoryview):
+        return list(struct.unpack(f"<{len(value) // 8}d", value[: len(value) // 8 * 8]))
+    ints = [signed64(v) for v in packed_varints(value)]
+    return [bool(v) for v in ints] if data_type == 9 else ints
+
+
+def _value_info(buf: memoryview) -> OnnxValue:
+    info = OnnxValue("")
+    for number, wire, value in fields(buf):
+        if number == 1 and wire == LEN:
+            info.name = text(value)
+        elif number == 2 and wire == LEN:
+            _type(value, info)  # type: ignore[arg-type]
+    return info
+
+
+def _type(buf: memoryview, info: OnnxValue) -> None:
+    for number, wire, value in fields(buf):
+        if number == 1 and wire == LEN:  # tensor_type
+            for n2, w2, v2 in fields(value):  # type: ignore[arg-type]
+                if n2 == 1 and w2 == VARINT:
+                    info.elem_type = v2  # type: ignore[assignment]
+                elif n2 == 2 and w2 == LEN:
+                    dims = fields(v2)  # type: ignore[arg-type]
+                    info.shape = tuple(_dim(d) for n3, w3, d in dims if n3 == 1 and w3 == LEN)
+
+
+def _dim(buf: Any) -> int | None:
+    for number, wire, value in fields(buf):
+        if number == 1 and wire == VARINT:
+            return signed64(value)  # type: ignore[arg-type]
+    return None
+
+
+def _function(buf: memoryview) -> OnnxFunction:
+    fn = OnnxFunction()
+    for number, wire, value in fields(buf):
+        if wire != LEN:
+            continue
+        if number == 1:
+            fn.name = text(value)
+        elif number == 4:
+            fn.inputs.append(text(value))
+        elif number == 5:
+            fn.outputs.append(text(value))
+        elif number == 7:
+            fn.nodes.append(_node(value, 0))  # type: ignore[arg-type]
+        elif number == 9:
+            domain, version = _opset(value)  # type: ignore[arg-type]
+            fn.opsets[domain] = version
+        elif number == 10:
+            fn.domain = text(value)
+        elif number == 13:
+            fn.overload = text(value)
+    return fn
+
+
+def _training(buf: memoryview, index: int) -> list[tuple[str, OnnxGraph]]:
+    graphs = []
+    for number, wire, value in fields(buf):
+        if wire == LEN and number in (1, 2):
+            label = "initialization" if number == 1 else "algorithm"
+            graphs.append((f"training_info[{index}]/{label}", _graph(value, 1)))  # type: ignore[arg-type]
+    return graphs
+
+
+__all__ = ["I64", "OnnxGraph", "OnnxModel", "OnnxNode", "looks_like_onnx", "read_onnx"]

@@ -1,0 +1,176 @@
+"""ONNX: sites per opset and exporter, rules, structure, on graphs written by torch.onnx, by the
+onnx library, and shipped with onnx."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from conftest import SAMPLES, run
+
+from droplint.analysis import FileReport, analyze_file
+from droplint.config import from_table
+
+ONNX = SAMPLES / "onnx"
+ALL = from_table({"select": ["ALL"]})
+
+
+def report(rel: str) -> FileReport:
+    r = analyze_file(ONNX / rel, ALL)
+    assert r.error is None, r.error
+    return r
+
+
+def sites(rel: str) -> dict[str, tuple]:
+    return {s.layer: (s.rate, s.active) for s in report(rel).sites}
+
+
+def found(rel: str) -> list[tuple[str, str | None]]:
+    return sorted((f.code, f.layer) for f in report(rel).findings)
+
+
+@pytest.mark.parametrize(("rel", "expected"), [
+    ("helper/dropout_opset6_training.onnx", {"drop": (0.3, "always")}),
+    ("helper/dropout_opset6_is_test.onnx", {"drop": (0.3, "never")}),
+    ("helper/dropout_opset10.onnx", {"drop": (0.3, "never")}),
+    ("helper/dropout_opset13_ratio_init_true.onnx", {"drop": (0.2, "always")}),
+    ("helper/dropout_opset13_constant_false.onnx", {"drop": (0.3, "never")}),
+    ("helper/dropout_opset13_no_mode.onnx", {"drop": (0.5, "never")}),
+    ("helper/dropout_opset13_empty_names.onnx", {"drop": (0.5, "never")}),
+    ("helper/dropout_opset13_graph_input_mode.onnx", {"drop": (0.3, "unknown")}),
+    ("helper/contrib_bias_dropout.onnx", {"bias_drop": (0.3, "always")}),
+    ("helper/contrib_bitmask_dropout.onnx", {"bitmask_drop": (0.3, "always")}),
+    ("helper/bernoulli.onnx", {"bernoulli": (None, "always")}),
+    ("helper/random_mask.onnx", {"uniform": (0.3, "always")}),
+    ("torch/cnn_train_dynamo.onnx", {"n1": (0.2, "always")}),  # Dropout2d as a random mask
+    ("torch/mlp_eval_ts.onnx", {}),
+    ("torch/lstm_eval_dynamo.onnx", {}),
+    ("torch/mlp_train_ts.onnx", {"/2/Dropout": (0.3, "always")}),
+    ("torch/mlp_train_dynamo.onnx", {"node_native_dropout__1": (0.3, "always")}),
+    ("torch/mha_train_ts.onnx", {"/mha/Dropout": (0.1, "never"), "/drop/Dropout": (0.2, "always")}),
+    ("zoo/light_bvlc_alexnet.onnx", {"n18": (0.5, "never"), "n21": (0.5, "never")}),
+])  # fmt: skip
+def test_sites_by_opset_and_exporter(rel: str, expected: dict) -> None:
+    assert sites(rel) == expected
+
+
+@pytest.mark.parametrize(("rel", "expected"), [
+    ("helper/dropout_in_loop.onnx", {"loop/body/body_drop": (0.3, "always")}),
+    ("helper/dropout_in_if.onnx", {"if/then_branch/then_drop": (0.3, "always")}),
+    ("helper/dropout_in_function.onnx",
+     {"block_1/fn_drop": (0.4, "always"), "block_2/fn_drop": (0.4, "always")}),
+    ("helper/dropout_training_info.onnx",
+     {"training_info[0]/algorithm/alg_drop": (0.5, "training")}),
+])  # fmt: skip
+def test_subgraphs_functions_and_training_graphs(rel: str, expected: dict) -> None:
+    assert sites(rel) == expected
+
+
+def test_dynamo_metadata_names_the_source_module() -> None:
+    (site,) = report("torch/lstm_train_dynamo.onnx").sites
+    assert site.source == "lstm"
+
+
+@pytest.mark.parametrize(("rel", "expected"), [
+    ("torch/mlp_train_ts.onnx", [("DL501", "/2/Dropout")]),
+    ("torch/mha_train_ts.onnx", [("DL202", "/drop/Dropout"), ("DL501", "/drop/Dropout"),
+                                 ("DL502", "/mha/Dropout"), ("DL503", "/drop/Dropout")]),
+    ("torch/cnn_dropout_train_ts.onnx", [("DL201", "/1/Dropout"), ("DL501", "/1/Dropout")]),
+    ("torch/dropout_then_softmax_train_ts.onnx", [("DL202", "/2/Dropout"),
+                                                  ("DL501", "/2/Dropout")]),
+    ("torch/lstm_train_dynamo.onnx", [("DL501", "node_Dropout_82"),
+                                      ("DL505", "node_LSTM_129")]),
+    ("helper/stacked_dropout.onnx", [("DL101", "drop_2"), ("DL501", "drop_1"),
+                                     ("DL501", "drop_2")]),
+    ("helper/mixed_modes.onnx", [("DL501", "drop_active"), ("DL502", "drop_inert"),
+                                 ("DL503", "drop_active")]),
+    ("helper/lstm_stack_with_dropout.onnx", [("DL501", "drop"), ("DL505", "lstm_2")]),
+    ("torch/mlp_eval_ts.onnx", []),  # coverage rules are for models to train, not exports
+    ("helper/dropout_training_info.onnx", []),
+])  # fmt: skip
+def test_rules_on_onnx(rel: str, expected: list) -> None:
+    assert found(rel) == expected
+
+
+@pytest.mark.parametrize(("rel", "deletes"), [
+    ("torch/mlp_train_ts.onnx", True),
+    ("helper/dropout_in_if.onnx", True),
+    ("helper/dropout_opset13_ratio_init_true.onnx", False),  # reads the graph input directly
+    ("helper/dropout_opset13_mask_used.onnx", False),
+    ("torch/dropout_then_softmax_train_ts.onnx", False),  # writes a graph output
+])  # fmt: skip
+def test_dl501_says_what_onnxruntime_does(rel: str, deletes: bool) -> None:
+    (finding,) = [f for f in report(rel).findings if f.code == "DL501"]
+    assert ("default graph optimizer deletes it" in finding.message) == deletes
+
+
+def test_mc_dropout_silences_dl501_and_dl503() -> None:
+    config = from_table({"mc-dropout": ["drop_active"]})
+    r = analyze_file(ONNX / "helper/mixed_modes.onnx", config)
+    assert sorted(f.code for f in r.findings) == ["DL502"]
+
+
+def test_onnx_through_the_cli() -> None:
+    proc = run(str(ONNX / "torch/mlp_train_ts.onnx"), "--format", "json")
+    assert proc.returncode == 1
+    assert '"format": "onnx"' in proc.stdout and '"name": "pytorch"' in proc.stdout
+
+
+def test_truncated_and_non_onnx_files_are_dl001(tmp_path: Path) -> None:
+    data = (ONNX / "torch/lstm_train_dynamo.onnx").read_bytes()
+    (tmp_path / "cut.onnx").write_bytes(data[: len(data) // 2])
+    (tmp_path / "text.onnx").write_text("this is not a model\n" * 20)
+    (tmp_path / "empty.onnx").write_bytes(b"")
+    for name in ("cut.onnx", "text.onnx", "empty.onnx"):
+        proc = run(str(tmp_path / name))
+        assert proc.returncode == 2, name
+        assert "DL001" in proc.stdout and "Traceback" not in proc.stdout + proc.stderr
+
+
+def test_onnx_read_needs_no_onnx_package() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from droplint.analysis import analyze_file; "
+        f"analyze_file({str(ONNX / 'torch/mha_train_ts.onnx')!r}); "
+        "print(sorted(m for m in ('onnx', 'google.protobuf', 'numpy', 'h5py') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout
+    assert out.strip() == "[]"
+
+
+NODE_TESTS = re.compile(
+    r"test_(training_)?dropout|test_bernoulli|test_lstm|test_gru|test_rnn|test_loop|test_scan|"
+    r"test_if"
+)
+
+
+@pytest.fixture(scope="module")
+def node_tests(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    from onnx.backend.test.case.node import collect_testcases
+
+    folder = tmp_path_factory.mktemp("node_tests")
+    out = {}
+    for case in collect_testcases():
+        if NODE_TESTS.match(case.name):
+            out[case.name] = folder / f"{case.name}.onnx"
+            out[case.name].write_bytes(case.model.SerializeToString())
+    return out
+
+
+def test_onnx_node_test_models(node_tests: dict[str, Path]) -> None:
+    assert len(node_tests) > 30
+    for name, path in node_tests.items():
+        r = analyze_file(path)
+        assert r.error is None, (name, r.error)
+        actives = {s.active for s in r.sites}
+        if name.startswith("test_training_dropout"):
+            assert actives == {"unknown"}, name  # training_mode is a graph input
+        elif name.startswith("test_dropout"):
+            assert actives == {"never"}, name
+        elif name.startswith("test_bernoulli"):
+            assert actives == {"always"}, name
+        else:
+            assert actives == set(), name
