@@ -1,3 +1,3 @@
-from droplint.cli import main
+from droplint.entry import main
 
 main()

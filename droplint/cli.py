@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -10,8 +9,6 @@ from typing import Annotated
 import typer
 
 from droplint import __version__
-
-SUBCOMMANDS = {"check", "rules", "explain"}
 
 app = typer.Typer(
     add_completion=False,
@@ -32,9 +29,6 @@ class Level(str, Enum):
     warning = "warning"
     error = "error"
     never = "never"
-
-
-LEVELS = {"info": 0, "warning": 1, "error": 2, "never": 3}
 
 
 def _version(value: bool) -> None:
@@ -81,53 +75,17 @@ def check(
     ] = None,
 ) -> None:
     """Map every dropout site in the models and report findings."""
-    from droplint.analysis import analyze_file
+    from droplint.run import CheckOptions, run_check
 
-    config = _config(config_file, select, extend_select, ignore, fail_on)
-    reports = [analyze_file(p, config) for p in paths]
-    if output_format is Format.json:
-        from droplint.report.json import render
-
-        typer.echo(render(reports))
-    else:
-        from rich.console import Console
-
-        from droplint.report.text import render as render_text
-
-        render_text(reports, Console(highlight=False))
-    raise typer.Exit(_exit_code(reports, LEVELS[config.fail_on]))
-
-
-def _config(
-    path: Path | None,
-    select: list[str] | None,
-    extend_select: list[str] | None,
-    ignore: list[str] | None,
-    fail_on: Level | None,
-):  # -> Config, imported lazily
-    from droplint.config import ConfigError, apply, find_config, load_config
-
-    try:
-        if path is not None and not path.is_file():
-            raise ConfigError(f"no config file {path}")
-        config = load_config(path or find_config())
-        for key, value in (("select", select), ("extend-select", extend_select),
-                           ("ignore", ignore)):  # fmt: skip
-            if value is not None:
-                apply(config, key, ",".join(value))
-        if fail_on is not None:
-            config.fail_on = fail_on.value
-    except ConfigError as exc:
-        typer.echo(f"droplint: {exc}", err=True)
-        raise typer.Exit(2) from exc
-    return config
-
-
-def _exit_code(reports: list, threshold: int) -> int:
-    if any(r.error for r in reports):
-        return 2
-    worst = max((LEVELS[f.severity] for r in reports for f in r.findings), default=-1)
-    return 1 if worst >= threshold else 0
+    codes = {"select": select, "extend-select": extend_select, "ignore": ignore}
+    opts = CheckOptions(
+        paths=[str(p) for p in paths],
+        output_format=output_format.value,
+        codes={k: v for k, v in codes.items() if v is not None},
+        fail_on=fail_on.value if fail_on else None,
+        config_file=str(config_file) if config_file else None,
+    )
+    raise typer.Exit(run_check(opts))
 
 
 @app.command()
@@ -171,11 +129,3 @@ def explain(code: Annotated[str, typer.Argument(help="A rule code, e.g. DL102.")
     from rich.markdown import Markdown
 
     Console().print(Markdown(text))
-
-
-def main() -> None:
-    """Entry point: anything but a subcommand or --help/--version means `check`."""
-    args = sys.argv[1:]
-    if args and args[0] not in SUBCOMMANDS | {"--help", "-h", "--version"}:
-        args = ["check", *args]
-    app(args=args, prog_name="droplint")

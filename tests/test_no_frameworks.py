@@ -10,7 +10,7 @@ from conftest import ROOT, sample
 
 PROBE = """
 import sys
-from droplint.cli import main
+from droplint.entry import main
 sys.argv = ["droplint", {path!r}, "--format", "json"]
 try:
     main()

@@ -1,0 +1,454 @@
+"""ONNX scale benchmark: droplint versus `onnx.load` on a 1 GiB model and on very long graphs.
+
+Run from anywhere with the framework venv (it needs onnx and numpy to write the models):
+`/work/venv/bin/python benchmarks/onnx_scale.py [--runs N] [--output FILE] [--keep DIR]`.
+Models are written to a temporary directory (or to --keep DIR, outside the repo, where they are
+reused by later runs). Every measurement is a whole fresh process. Not part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path("/work/venv/bin")
+DROPLINT = VENV_BIN / "droplint"
+PYTHON = VENV_BIN / "python"
+ONNX_LOAD = "import sys, onnx; onnx.load(sys.argv[1])"
+TINY = ROOT / "samples" / "onnx" / "helper" / "dropout_opset13_ratio_init_true.onnx"
+MANIFEST = "manifest.json"
+
+GIB = 1 << 30
+BIG_DIM = 8192  # 8192 x 8192 float32 = 256 MiB per weight
+BIG_RATE = 0.25
+CHAIN_DIM = 4
+DROPOUT_EVERY = 1000
+CHAIN_RATE = 0.1
+BUILD_BUDGET_S = 120.0  # the 1M-node graph is built only if it takes less than this
+
+# The checks of the issue.
+SPEED_FACTOR = 10.0  # (i) droplint at most 1/10 of onnx.load's time on the 1 GiB model
+PEAK_MIB = 150.0  # (i) ... and under 150 MiB peak RSS
+BIG_GRAPH_S = 3.0  # (ii) the 100k-node graph in under 3 s
+SCALING = 12.0  # (iii) 10x more nodes costs at most 12x the time
+
+
+@dataclass
+class Model:
+    key: str  # "tiny", "1gib", "10k", "100k", "1m"
+    path: str
+    size: int  # bytes
+    nodes: int
+    dropouts: int
+    rate: float
+    build_s: float = 0.0
+
+
+@dataclass
+class Timing:
+    median_s: float
+    max_s: float
+    peak_mib: float
+
+
+# ---------------------------------------------------------------------------------------------
+# Models
+
+
+def _graph_io(name: str, shape: list[int]):
+    from onnx import TensorProto, helper
+
+    return helper.make_tensor_value_info(name, TensorProto.FLOAT, shape)
+
+
+def _scalar_inits(rate: float):
+    from onnx import TensorProto, helper
+
+    return [
+        helper.make_tensor("ratio", TensorProto.FLOAT, [], [rate]),
+        helper.make_tensor("training_mode", TensorProto.BOOL, [], [True]),
+    ]
+
+
+def _save(model, path: Path) -> None:
+    import onnx
+
+    onnx.save(model, str(path), save_as_external_data=False)
+
+
+def build_big(path: Path) -> Model:
+    """X[1,8192] -> MatMul W0 -> MatMul W1 -> Dropout(0.25, training_mode=True) -> MatMul W2
+    -> MatMul W3: four 256 MiB float32 initializers embedded in the file."""
+    import numpy as np
+    import onnx
+    from onnx import helper, numpy_helper
+
+    start = time.perf_counter()
+    weight = np.full((BIG_DIM, BIG_DIM), 0.001, dtype=np.float32)  # no slow random numbers
+    inits = []
+    for i in range(4):
+        tensor = numpy_helper.from_array(weight, name=f"W{i}")
+        inits.append(tensor)
+    del weight
+    nodes = [
+        helper.make_node("MatMul", ["x", "W0"], ["h0"], name="mm0"),
+        helper.make_node("MatMul", ["h0", "W1"], ["h1"], name="mm1"),
+        helper.make_node("Dropout", ["h1", "ratio", "training_mode"], ["d"], name="drop"),
+        helper.make_node("MatMul", ["d", "W2"], ["h2"], name="mm2"),
+        helper.make_node("MatMul", ["h2", "W3"], ["y"], name="mm3"),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "big_1gib",
+        [_graph_io("x", [1, BIG_DIM])],
+        [_graph_io("y", [1, BIG_DIM])],
+        [*inits, *_scalar_inits(BIG_RATE)],
+    )
+    model = helper.make_model(
+        graph, opset_imports=[helper.make_opsetid("", 13)], producer_name="onnx_scale.py"
+    )
+    model.ir_version = 8
+    del inits, graph
+    _save(model, path)
+    del model
+    onnx.checker.check_model(str(path))  # by path: the checker streams the file
+    size = path.stat().st_size
+    if size < GIB:
+        raise SystemExit(f"{path} is {size} bytes, less than 1 GiB")
+    return Model("1gib", str(path), size, 5, 1, BIG_RATE, time.perf_counter() - start)
+
+
+def build_chain(path: Path, key: str, n_nodes: int, deadline: float | None = None) -> Model | None:
+    """A chain of n_nodes nodes cycling MatMul (own 4x4 weight), Add, Relu, Reshape, with a
+    Dropout(0.1, training_mode=True) as every 1000th node. None if the deadline passes."""
+    import numpy as np
+    import onnx
+    from onnx import TensorProto, helper
+
+    start = time.perf_counter()
+    weight = np.full((CHAIN_DIM, CHAIN_DIM), 0.5, dtype=np.float32).tobytes()
+    cycle = ("MatMul", "Add", "Relu", "Reshape")
+    nodes, inits = [], []
+    dropouts, k = 0, 0  # k indexes the non-Dropout ops
+    for i in range(n_nodes):
+        if i % 10_000 == 0 and deadline is not None and time.perf_counter() > deadline:
+            return None
+        src, dst = ("x" if i == 0 else f"t{i}"), ("y" if i == n_nodes - 1 else f"t{i + 1}")
+        if i % DROPOUT_EVERY == DROPOUT_EVERY - 1:
+            op, inputs = "Dropout", [src, "ratio", "training_mode"]
+            dropouts += 1
+        else:
+            op = cycle[k % 4]
+            k += 1
+            if op == "MatMul":
+                inputs = [src, f"w{i}"]
+                inits.append(
+                    TensorProto(
+                        name=f"w{i}", dims=[CHAIN_DIM, CHAIN_DIM], data_type=1, raw_data=weight
+                    )
+                )
+            elif op == "Add":
+                inputs = [src, "bias"]
+            elif op == "Reshape":
+                inputs = [src, "shape"]
+            else:
+                inputs = [src]
+        nodes.append(onnx.NodeProto(op_type=op, name=f"n{i}", input=inputs, output=[dst]))
+    shared = [
+        helper.make_tensor("bias", TensorProto.FLOAT, [CHAIN_DIM], [0.1] * CHAIN_DIM),
+        helper.make_tensor("shape", TensorProto.INT64, [2], [1, CHAIN_DIM]),
+        *_scalar_inits(CHAIN_RATE),
+    ]
+    graph = onnx.GraphProto(name=f"chain_{key}")
+    graph.node.extend(nodes)
+    graph.initializer.extend([*inits, *shared])
+    graph.input.append(_graph_io("x", [1, CHAIN_DIM]))
+    graph.output.append(_graph_io("y", [1, CHAIN_DIM]))
+    model = helper.make_model(
+        graph, opset_imports=[helper.make_opsetid("", 13)], producer_name="onnx_scale.py"
+    )
+    model.ir_version = 8
+    if n_nodes <= 10_000:
+        onnx.checker.check_model(model, full_check=True)  # shapes too; the longer ones alike
+    _save(model, path)
+    elapsed = time.perf_counter() - start
+    return Model(key, str(path), path.stat().st_size, n_nodes, dropouts, CHAIN_RATE, elapsed)
+
+
+def tiny_model() -> Model:
+    return Model("tiny", str(TINY), TINY.stat().st_size, 2, 1, 0.2)
+
+
+def prepare(workdir: Path) -> tuple[list[Model], str]:
+    """The models to time, and a note on whether the 1M-node graph was built."""
+    manifest = workdir / MANIFEST
+    known: dict[str, Model] = {}
+    if manifest.is_file():
+        for entry in json.loads(manifest.read_text()):
+            m = Model(**entry)
+            if Path(m.path).is_file() and Path(m.path).stat().st_size == m.size:
+                known[m.key] = m
+    if known:
+        print(f"reusing {', '.join(sorted(known))} from {workdir}", flush=True)
+
+    def get(key: str, build) -> Model | None:
+        if key in known:
+            return known[key]
+        print(f"building {key} ...", flush=True)
+        model = build()
+        if model is not None:
+            print(f"  {key}: {model.size / 2**20:.1f} MiB, {model.build_s:.1f} s", flush=True)
+            known[key] = model
+            manifest.write_text(json.dumps([asdict(m) for m in known.values()], indent=1))
+        return model
+
+    big = get("1gib", lambda: build_big(workdir / "big_1gib.onnx"))
+    c10k = get("10k", lambda: build_chain(workdir / "chain_10k.onnx", "10k", 10_000))
+    c100k = get("100k", lambda: build_chain(workdir / "chain_100k.onnx", "100k", 100_000))
+    assert big and c10k and c100k
+    models = [tiny_model(), big, c10k, c100k]
+    estimate = c100k.build_s * 10
+    if "1m" in known:
+        models.append(known["1m"])
+        note = f"The 1M-node graph was built in {known['1m'].build_s:.0f} s (reused)."
+    elif estimate > BUILD_BUDGET_S:
+        note = (
+            f"The 1M-node graph was not built: 10x the 100k build ({estimate:.0f} s) exceeds "
+            f"the {BUILD_BUDGET_S:.0f} s budget."
+        )
+    else:
+        deadline = time.perf_counter() + BUILD_BUDGET_S
+        c1m = get("1m", lambda: build_chain(workdir / "chain_1m.onnx", "1m", 1_000_000, deadline))
+        if c1m is None or c1m.build_s > BUILD_BUDGET_S:
+            note = f"The 1M-node graph was not built within {BUILD_BUDGET_S:.0f} s."
+        else:
+            models.append(c1m)
+            note = f"The 1M-node graph was built in {c1m.build_s:.0f} s."
+    return models, note
+
+
+# ---------------------------------------------------------------------------------------------
+# Measurements
+
+
+def measure_once(
+    cmd: list[str], cwd: Path, env: dict[str, str], timeout: float
+) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MiB) of one fresh process; wait4 gives that child's own rusage."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    timer = threading.Timer(timeout, proc.kill)
+    timer.start()
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    timer.cancel()
+    proc.returncode = code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 1):
+        raise RuntimeError(f"exit {code} after {elapsed:.1f} s: {' '.join(cmd)}")
+    return elapsed, usage.ru_maxrss / 1024  # ru_maxrss is KiB on Linux
+
+
+def measure(cmd: list[str], cwd: Path, env: dict[str, str], runs: int, timeout: float):
+    """One warm-up run (its stdout is returned), then `runs` timed runs."""
+    try:
+        warm = subprocess.run(
+            cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
+        )
+    except subprocess.TimeoutExpired:
+        sys.exit(f"timed out after {timeout:.0f} s: {' '.join(cmd)}")
+    if warm.returncode not in (0, 1):
+        sys.exit(f"exit {warm.returncode}: {' '.join(cmd)}\n{warm.stderr[-3000:]}")
+    samples = [measure_once(cmd, cwd, env, timeout) for _ in range(runs)]
+    times = [t for t, _ in samples]
+    timing = Timing(statistics.median(times), max(times), max(m for _, m in samples))
+    return timing, warm.stdout
+
+
+def verify(model: Model, report_json: str) -> str:
+    """Empty if droplint read the whole graph and found every Dropout site, else the problem."""
+    try:
+        entry = json.loads(report_json)["files"][0]
+    except (ValueError, KeyError, IndexError) as exc:
+        return f"no JSON report ({type(exc).__name__})"
+    if entry.get("error"):
+        return f"droplint could not read it: {entry['error']}"
+    if entry.get("layers") != model.nodes:
+        return f"{entry.get('layers')} layers reported, {model.nodes} nodes in the graph"
+    sites = entry.get("sites", [])
+    good = [
+        s
+        for s in sites
+        if s.get("class") == "Dropout"
+        and s.get("active") == "always"
+        and s.get("rate") is not None
+        and abs(s["rate"] - model.rate) < 1e-6
+    ]
+    if len(sites) != model.dropouts or len(good) != model.dropouts:
+        return (
+            f"{len(sites)} sites ({len(good)} Dropout rate {model.rate} active always), "
+            f"expected {model.dropouts}"
+        )
+    return ""
+
+
+# ---------------------------------------------------------------------------------------------
+# Report
+
+
+def machine_line() -> str:
+    cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
+    names = [line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")]
+    cpu = names[0] if names else "unknown CPU"
+    nproc = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip()
+    now = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
+    return f"Machine: nproc={nproc}, {cpu}, Python {platform.python_version()}, {now}"
+
+
+def versions() -> str:
+    import numpy
+    import onnx
+
+    from droplint import __version__
+
+    return f"droplint {__version__}, onnx {onnx.__version__}, numpy {numpy.__version__}"
+
+
+def label(m: Model) -> str:
+    if m.key == "tiny":
+        return f"`{TINY.relative_to(ROOT)}` (baseline)"
+    names = {"1gib": "1 GiB embedded weights", "10k": "10k-node chain", "100k": "100k-node chain"}
+    return names.get(m.key, "1M-node chain")
+
+
+def size_text(size: int) -> str:
+    if size >= GIB:
+        return f"{size / GIB:.3f} GiB"
+    if size >= 1 << 20:
+        return f"{size / 2**20:.1f} MiB"
+    return f"{size / 1024:.1f} KiB"
+
+
+def checks(rows: list[tuple[Model, Timing, Timing, str]]) -> list[tuple[bool, str]]:
+    by_key = {m.key: (lint, load, problem) for m, lint, load, problem in rows}
+    out = []
+
+    lint, load, _ = by_key["1gib"]
+    limit = load.median_s / SPEED_FACTOR
+    ok = lint.median_s <= limit and lint.peak_mib < PEAK_MIB
+    out.append(
+        (
+            ok,
+            f"(i) 1 GiB model: droplint {lint.median_s:.3f} s <= onnx.load {load.median_s:.3f} s "
+            f"/ {SPEED_FACTOR:.0f} = {limit:.3f} s, and droplint peak {lint.peak_mib:.0f} MiB "
+            f"< {PEAK_MIB:.0f} MiB",
+        )
+    )
+
+    lint, _, _ = by_key["100k"]
+    ok = lint.median_s < BIG_GRAPH_S
+    out.append((ok, f"(ii) 100k-node graph: droplint {lint.median_s:.3f} s < {BIG_GRAPH_S:.0f} s"))
+
+    small, large = ("100k", "1m") if "1m" in by_key else ("10k", "100k")
+    t_small, t_large = by_key[small][0].median_s, by_key[large][0].median_s
+    factor = t_large / t_small
+    out.append(
+        (
+            factor <= SCALING,
+            f"(iii) 10x more nodes ({small} -> {large}): {t_small:.3f} s -> {t_large:.3f} s, "
+            f"{factor:.1f}x <= {SCALING:.0f}x (whole-process times, start-up included)",
+        )
+    )
+
+    problems = [f"{m.key}: {problem}" for m, _, _, problem in rows if problem]
+    out.append(
+        (
+            not problems,
+            "(iv) droplint's JSON: no read error, one layer per node, every Dropout site found "
+            "with its rate and active 'always' (1 GiB model: 'drop', rate 0.25)"
+            + (f"; PROBLEMS: {'; '.join(problems)}" if problems else ""),
+        )
+    )
+    return out
+
+
+def markdown(rows, runs: int, note: str, results: list[tuple[bool, str]]) -> str:
+    lines = [
+        "# droplint ONNX scale benchmark",
+        "",
+        machine_line(),
+        "",
+        f"{versions()}. Whole fresh processes; median of {runs} runs after 1 warm-up (so the "
+        "page cache is warm for both); peak RSS is the largest over the runs. droplint is "
+        "`/work/venv/bin/droplint MODEL --format json`; onnx.load is "
+        '`python -c "import onnx; onnx.load(MODEL)"`. Both include interpreter start-up.',
+        "",
+        "| model | size | nodes | droplint median s | droplint peak MiB "
+        "| onnx.load median s | onnx.load peak MiB | ratio (onnx.load/droplint) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for m, lint, load, _ in rows:
+        lines.append(
+            f"| {label(m)} | {size_text(m.size)} | {m.nodes:,} | {lint.median_s:.3f} "
+            f"| {lint.peak_mib:.0f} | {load.median_s:.3f} | {load.peak_mib:.0f} "
+            f"| {load.median_s / lint.median_s:.1f}x |"
+        )
+    lines += ["", note, "", "Checks:", ""]
+    lines += [f"- {'PASS' if ok else 'FAIL'} {text}" for ok, text in results]
+    return "\n".join([*lines, ""])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--output", type=Path, default=ROOT / "benchmarks" / "ONNX_RESULTS.md")
+    parser.add_argument("--keep", type=Path, help="write (and reuse) the models here")
+    parser.add_argument("--timeout", type=float, default=600.0, help="seconds per process")
+    args = parser.parse_args()
+
+    if args.keep is not None:
+        workdir = args.keep.resolve()
+        if workdir == ROOT or ROOT in workdir.parents:
+            parser.error(f"--keep must be outside the repo ({ROOT})")
+        workdir.mkdir(parents=True, exist_ok=True)
+    else:
+        workdir = Path(tempfile.mkdtemp(prefix="droplint-onnx-scale-"))
+    try:
+        models, note = prepare(workdir)
+        env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "VIRTUAL_ENV"}}
+        rows = []
+        for m in models:
+            print(f"timing {m.key} ({size_text(m.size)}, {m.nodes:,} nodes) ...", flush=True)
+            lint_cmd = [str(DROPLINT), m.path, "--format", "json"]
+            lint, report_json = measure(lint_cmd, workdir, env, args.runs, args.timeout)
+            load_cmd = [str(PYTHON), "-c", ONNX_LOAD, m.path]
+            load, _ = measure(load_cmd, workdir, env, args.runs, args.timeout)
+            rows.append((m, lint, load, verify(m, report_json)))
+            print(f"  droplint {lint.median_s:.3f} s, onnx.load {load.median_s:.3f} s", flush=True)
+    finally:
+        if args.keep is None:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    results = checks(rows)
+    report = markdown(rows, args.runs, note, results)
+    print(report)
+    args.output.write_text(report)
+    return 0 if all(ok for ok, _ in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
