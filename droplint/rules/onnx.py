@@ -37,7 +37,7 @@ def _runtime_words(graph: Graph, node: Node) -> str:
     """Whether onnxruntime's default optimizer (EliminateDropout) is likely to delete the node."""
     if node.op != "Dropout":
         return "No runtime removes it: the spec says it is random."
-    if graph.is_output(node.id):
+    if Tensor(node.id, 0) in graph.outputs:
         return "onnxruntime keeps it too, because it writes a graph output."
     if _mask_used(graph, node):
         return "onnxruntime keeps it too, because its mask output is used."
