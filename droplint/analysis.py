@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from droplint.config import Config
 from droplint.errors import UnreadableModel
-from droplint.graph import Graph
+from droplint.graph import Graph, Node
 from droplint.read import SavedModel, read_model
 from droplint.rules import Context, Finding, run_rules
 from droplint.sites import Site
@@ -28,6 +28,24 @@ class FileReport:
     flow: Flow | None = None
     findings: list[Finding] = field(default_factory=list)
     graph: Graph | None = None
+    classes: dict[str, str] = field(default_factory=dict)  # node id -> class label, detached
+
+    def class_of(self, node_id: str) -> str:
+        """A node's class as shown to people: wrappers show what they wrap, Bidirectional(LSTM)."""
+        if self.graph is None:
+            return self.classes.get(node_id, "?")
+        return node_label(self.graph.node(node_id))
+
+    def detached(self) -> FileReport:
+        """A copy without the graph and the per-tensor chains: small enough to send between
+        processes, and enough for every renderer (the class labels it needs are kept)."""
+        if self.graph is None:
+            return self
+        named = {s.node for s in self.sites}
+        named |= {c.layer for c in self.flow.coverage if c.input_rate > 0} if self.flow else set()
+        flow = Flow(coverage=self.flow.coverage) if self.flow else None
+        classes = {n: self.class_of(n) for n in sorted(named)}
+        return replace(self, graph=None, flow=flow, classes=classes)
 
     def to_dict(self) -> dict[str, Any]:
         coverage = self.flow.coverage if self.flow else []
@@ -46,6 +64,12 @@ class FileReport:
             },
             "findings": [f.to_dict() for f in self.findings],
         }
+
+
+def node_label(node: Node) -> str:
+    if node.op in ("Bidirectional", "TimeDistributed") and node.inner:
+        return f"{node.op}({node.inner[0].op})"
+    return node.op
 
 
 def analyze_file(path: str | Path, config: Config | None = None) -> FileReport:

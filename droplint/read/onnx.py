@@ -105,20 +105,32 @@ def read_onnx(path: Path) -> SavedModel:
     model, problem = _parse(mm)
     with contextlib.suppress(BufferError):  # a view still alive: the collector closes it later
         mm.close()
+    return _saved(model, problem, str(path))
+
+
+def read_onnx_bytes(data: bytes, path: str = "<memory>") -> SavedModel:
+    """A serialized ModelProto held in memory (e.g. from `model.SerializeToString()`)."""
+    if not data:
+        raise UnreadableModel("the model is empty")
+    model, problem = _parse(data)
+    return _saved(model, problem, path)
+
+
+def _saved(model: OnnxModel | None, problem: str, path: str) -> SavedModel:
     if problem:
         raise UnreadableModel(problem)
     assert model is not None
     if model.graph is None:
         raise UnreadableModel("not an ONNX model: no graph in the ModelProto")
     producer = model.producer_name or "onnx"
-    return SavedModel(str(path), "onnx", producer, model.producer_version or None, model)
+    return SavedModel(path, "onnx", producer, model.producer_version or None, model)
 
 
-def _parse(mm: mmap.mmap) -> tuple[OnnxModel | None, str]:
+def _parse(data: mmap.mmap | bytes) -> tuple[OnnxModel | None, str]:
     """The model, or a reason it cannot be read. No exception (with its frames holding views
     of the mapped file) outlives this function."""
     try:
-        return _model(memoryview(mm)), ""
+        return _model(memoryview(data)), ""
     except UnreadableModel as exc:
         return None, f"a damaged or truncated ONNX file: {exc}"
     except RecursionError:

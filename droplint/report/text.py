@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from droplint.analysis import FileReport
-from droplint.graph import Node
 from droplint.report.json import summary
 from droplint.sites import Site
 
@@ -76,13 +75,11 @@ def _map(report: FileReport) -> RenderableType:
             overflow="fold",
         )
     rows: dict[str, Row] = {}
-    graph = report.graph
-    assert graph is not None
     for site in report.sites:
-        rows.setdefault(site.node, Row(site.node, _class(graph.node(site.node)))).add(site)
+        rows.setdefault(site.node, Row(site.node, report.class_of(site.node))).add(site)
     for cov in report.flow.coverage if report.flow else []:
         if cov.input_rate > 0:
-            row = rows.setdefault(cov.layer, Row(cov.layer, _class(graph.node(cov.layer))))
+            row = rows.setdefault(cov.layer, Row(cov.layer, report.class_of(cov.layer)))
             row.input_rate = cov.input_rate
     for row in rows.values():
         table.add_row(*row.cells())
@@ -118,13 +115,6 @@ class Row:
             _masks(every),
             _rate(max(effective)) if effective else "",
         ]
-
-
-def _class(node: Node) -> str:
-    """Wrappers show what they wrap: Bidirectional(LSTM)."""
-    if node.op in ("Bidirectional", "TimeDistributed") and node.inner:
-        return f"{node.op}({node.inner[0].op})"
-    return node.op
 
 
 def _rate(value: float | None) -> str:

@@ -1,0 +1,146 @@
+"""What droplint says about Keras dropout, checked against the real frameworks.
+
+Each test builds a model with Keras 3 or tf-keras, saves it, runs droplint on the file, runs the
+model in training mode and asserts droplint's claim matches what the framework did.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+import pytest
+from frameworks import both_kerases  # noqa: F401  (provides the fixture K)
+from probes import Observed, independent_masks, is_tf_keras, observe_convlstm, observe_rnn
+
+from droplint.analysis import FileReport, analyze_file
+
+RATE = 0.5
+TOLERANCE = 0.04  # ~10 standard deviations of a zero fraction over >= 10k draws
+
+
+def saved(K: ModuleType, model, tmp_path: Path) -> FileReport:
+    path = tmp_path / ("model.h5" if is_tf_keras(K) else "model.keras")
+    model.save(path)
+    report = analyze_file(path)
+    assert report.error is None, report.error
+    return report
+
+
+def gate(report: FileReport, where: str = "gate-input"):
+    (site,) = [s for s in report.sites if s.where == where and s.layer == "rnn"]
+    return site
+
+
+RNN_CASES = [
+    ("LSTM", 0.0, {}),
+    ("LSTM", 0.3, {}),
+    ("LSTM", 0.0, {"activation": "relu", "implementation": 1}),  # tf-keras: not cuDNN-eligible
+    ("LSTM", 0.0, {"activation": "relu", "implementation": 2}),
+    ("GRU", 0.0, {}),
+    ("GRU", 0.3, {}),
+    ("GRU", 0.0, {"reset_after": False}),
+    ("SimpleRNN", 0.0, {}),
+    ("SimpleRNN", 0.3, {}),
+]
+
+
+@pytest.mark.parametrize(("layer", "recurrent", "kwargs"), RNN_CASES)
+def test_gate_input_mask_is_time_constant_or_not(
+    K: ModuleType, tmp_path: Path, layer: str, recurrent: float, kwargs: dict
+) -> None:
+    if not is_tf_keras(K):
+        kwargs = {k: v for k, v in kwargs.items() if k != "implementation"}  # not a Keras 3 arg
+    model, seen = observe_rnn(K, layer, RATE, recurrent, **kwargs)
+    site = gate(saved(K, model, tmp_path))
+    assert abs(seen.zero_fraction - RATE) < TOLERANCE
+    assert site.time_constant is seen.time_constant
+
+
+@pytest.mark.parametrize(("recurrent", "kwargs"), [
+    (0.0, {}), (0.3, {}), (0.0, {"activation": "relu", "implementation": 1}),
+    (0.0, {"activation": "relu", "implementation": 2}),
+])  # fmt: skip
+def test_lstm_number_of_gate_masks(
+    K: ModuleType, tmp_path: Path, recurrent: float, kwargs: dict
+) -> None:
+    if not is_tf_keras(K):
+        kwargs = {k: v for k, v in kwargs.items() if k != "implementation"}
+    model, seen = observe_rnn(K, "LSTM", RATE, recurrent, two_gates=True, **kwargs)
+    site = gate(saved(K, model, tmp_path))
+    assert (site.masks > 1) is independent_masks(seen, RATE)
+
+
+@pytest.mark.parametrize("recurrent", [0.0, 0.3])
+@pytest.mark.parametrize("two_gates", [False, True])
+def test_convlstm_masks(K: ModuleType, tmp_path: Path, recurrent: float, two_gates: bool) -> None:
+    model, seen = observe_convlstm(K, RATE, recurrent, two_gates=two_gates)
+    site = gate(saved(K, model, tmp_path))
+    assert site.active == "training" and site.time_constant is seen.time_constant
+    if two_gates:
+        assert (site.masks > 1) is independent_masks(seen, RATE)
+    else:
+        assert abs(seen.zero_fraction - RATE) < TOLERANCE
+
+
+def test_dropout_then_rnn_compounds(K: ModuleType, tmp_path: Path) -> None:
+    """Dropout(0.25) -> LSTM(dropout=0.5): the cell sees 1 - 0.75 * 0.5 of its inputs zeroed."""
+    from probes import set_lstm_like
+
+    feats, steps = 16, 10
+    inp = K.Input((steps, feats), name="x")
+    dropped = K.layers.Dropout(0.25, name="drop")(inp)
+    out = K.layers.LSTM(feats, dropout=0.5, return_sequences=True, name="rnn")(dropped)
+    model = K.Model(inp, out)
+    set_lstm_like(model.get_layer("rnn"), feats, two_gates=False)
+    y = np.asarray(model(np.ones((128, steps, feats), dtype="float32"), training=True))
+    measured = float((np.abs(y) < 1e-6).mean())
+    site = gate(saved(K, model, tmp_path))
+    assert site.effective_rate == pytest.approx(0.625)
+    assert abs(measured - site.effective_rate) < TOLERANCE
+
+
+def test_stacked_output_dropouts_compound(K: ModuleType, tmp_path: Path) -> None:
+    inp = K.Input((64,), name="x")
+    x = K.layers.Dropout(0.2, name="d1")(inp)
+    x = K.layers.Reshape((8, 8), name="reshape")(x)
+    out = K.layers.Dropout(0.3, name="d2")(x)
+    model = K.Model(inp, out)
+    y = np.asarray(model(np.ones((256, 64), dtype="float32"), training=True))
+    measured = float((np.abs(y) < 1e-6).mean())
+    (site,) = [s for s in saved(K, model, tmp_path).sites if s.layer == "d2"]
+    assert site.effective_rate == pytest.approx(0.44)
+    assert abs(measured - site.effective_rate) < TOLERANCE
+
+
+def test_training_true_under_predict_and_direct_calls(K: ModuleType, tmp_path: Path) -> None:
+    inp = K.Input((64,), name="x")
+    out = K.layers.Dropout(0.5, name="mc")(inp, training=True)
+    model = K.Model(inp, out)
+    x = np.ones((256, 64), dtype="float32")
+    direct = float((np.asarray(model(x)) == 0).mean())
+    predicted = float((model.predict(x, verbose=0) == 0).mean())
+    (site,) = saved(K, model, tmp_path).sites
+    assert site.active == "always"
+    assert abs(direct - 0.5) < TOLERANCE  # a direct call drops in both frameworks
+    keeps_in_predict = abs(predicted - 0.5) < TOLERANCE
+    assert keeps_in_predict is ("predict() included" in site.note)
+    assert (predicted == 0.0) is ("predict() passes training=False" in site.note)
+
+
+def test_seed_question_claims(K: ModuleType, tmp_path: Path) -> None:
+    """The seed model's LSTM: masks per gate and time-constant, as the file's version says."""
+    from probes import set_lstm_like
+
+    feats, steps = 16, 10
+    inp = K.Input((steps, feats), name="x")
+    out = K.layers.LSTM(feats, dropout=0.5, recurrent_dropout=0.5, return_sequences=True,
+                        name="rnn")(inp)  # fmt: skip
+    model = K.Model(inp, out)
+    set_lstm_like(model.get_layer("rnn"), feats, two_gates=True)
+    y = np.asarray(model(np.ones((64, steps, feats), dtype="float32"), training=True))
+    seen = Observed.of(np.abs(y) < 1e-6)
+    site = gate(saved(K, model, tmp_path))
+    assert site.masks == 4 and independent_masks(seen, 0.5)
+    assert site.time_constant and seen.time_constant
