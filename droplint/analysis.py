@@ -86,16 +86,27 @@ def analyze_saved(saved: SavedModel, config: Config | None = None) -> FileReport
     config = config or Config()
     report = FileReport(saved.path, saved.format, saved.producer, saved.version)
     try:
-        graph, sites, semantics = _interpret(saved)
+        _analyse(saved, config, report)
     except UnreadableModel as exc:
-        report.error = str(exc)
-        return report
+        _fail(report, str(exc))
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError) as exc:
+        # A config value of a type no Keras writes (hand-edited or hostile): report, don't crash.
+        _fail(report, f"the model config holds a value droplint cannot interpret ({exc!r:.80})")
+    return report
+
+
+def _analyse(saved: SavedModel, config: Config, report: FileReport) -> None:
+    graph, sites, semantics = _interpret(saved)
     report.graph, report.model, report.sites = graph, graph.name, sites
     report.layers = sum(1 for n in graph.all_nodes() if n.kind != "input")
     report.flow = analyse_flow(graph, sites, semantics)
     ctx = Context(graph, sites, report.flow, semantics, config)
     report.findings = run_rules(ctx, config.enabled(saved.path))
-    return report
+
+
+def _fail(report: FileReport, message: str) -> None:
+    report.error = message
+    report.graph, report.sites, report.flow, report.findings, report.layers = None, [], None, [], 0
 
 
 def _interpret(saved: SavedModel) -> tuple[Graph, list[Site], Semantics]:

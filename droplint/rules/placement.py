@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from droplint.graph import Node, Tensor
-from droplint.rules.common import active, describe, names, via
+from droplint.rules.common import active, describe, names, rate, via
 from droplint.rules.registry import RULES, Context, Finding, rule
 from droplint.sites import Site
 from droplint.sites.flow import downstream
@@ -110,8 +110,8 @@ def per_timestep_dropout_before_rnn(ctx: Context) -> Iterator[Finding]:
             f"{describe(site)} draws a new mask for every element and timestep of the sequence "
             f"that {names(rnns)} reads, so each step sees different features dropped. "
             "Variational dropout (Gal & Ghahramani, 2016) keeps one mask per sequence. Fix: "
-            f"SpatialDropout1D({site.rate:g}) to drop whole features, or "
-            f"Dropout({site.rate:g}, noise_shape=(None, 1, {features})) for a time-constant "
+            f"SpatialDropout1D({rate(site.rate)}) to drop whole features, or "
+            f"Dropout({rate(site.rate)}, noise_shape=(None, 1, {features})) for a time-constant "
             "elementwise mask.",
             related=[r.id for r in rnns],
         )
@@ -132,5 +132,5 @@ def elementwise_dropout_on_feature_maps(ctx: Context) -> Iterator[Finding]:
             f"{describe(site)} drops single pixels of {len(shape) - 2}-D feature maps. "
             "Neighbouring activations are strongly correlated, so the next layer can fill a "
             "dropped pixel in from its neighbours and the dropout regularises little (Tompson "
-            f"et al., 2015). Fix: {spatial}({site.rate:g}) to drop whole channels.",
+            f"et al., 2015). Fix: {spatial}({rate(site.rate)}) to drop whole channels.",
         )

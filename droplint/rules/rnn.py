@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from droplint.rules.common import active, describe
+from droplint.rules.common import active, describe, rate
 from droplint.rules.registry import RULES, Context, Finding, rule
 from droplint.sites.keras import KerasVersion, cudnn_eligible, recurrent_layers
 from droplint.sites.model import as_rate, compound
@@ -24,19 +24,19 @@ def double_masked_rnn_input(ctx: Context) -> Iterator[Finding]:
             gate = gates.get((node.id, layer.id))
             if gate is None or not active((gate,)):
                 continue
-            rate = compound([s.rate for s in before] + [gate.rate])
-            shown = "?" if rate is None else f"{rate:.3g}"
+            total = compound([s.rate for s in before] + [gate.rate])
+            shown = rate(total)
             outer = before[-1]
             yield RULES["DL102"].finding(
                 layer.id,
                 f"{describe(outer)} already masks the inputs of '{layer.id}' ({layer.op}), "
-                f"whose {gate.param}={gate.rate:g} masks x_t again inside the cell. The two masks "
-                "differ: "
+                f"whose {gate.param}={rate(gate.rate)} masks x_t again inside the cell. The two "
+                "masks differ: "
                 f"'{outer.layer}' draws {outer.note}; '{layer.id}' uses {gate.note}. Together the "
                 f"inputs are dropped at an effective rate of {shown}. Fix: keep one of them, e.g. "
                 f"remove '{outer.layer}' and set {layer.op}({gate.param}={shown}).",
                 related=[s.layer for s in before],
-                effective_rate=rate,
+                effective_rate=total,
             )
 
 
@@ -84,7 +84,7 @@ def ineffective_rnn_dropout(ctx: Context) -> Iterator[Finding]:
         if site.ignored:
             yield RULES["DL402"].finding(
                 site.layer,
-                f"{describe(site)}: {site.param}={site.rate:g} has no effect: {site.ignored}. "
+                f"{describe(site)}: {site.param}={rate(site.rate)} has no effect: {site.ignored}. "
                 "The model trained without this dropout. Fix: re-save and retrain with a Keras "
                 "version that applies it, or remove the setting so the config says what runs.",
             )

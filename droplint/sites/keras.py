@@ -401,7 +401,10 @@ def role(node: Node) -> str | None:
         return "embedding"
     if _family(node) or node.op == "RNN":
         return "recurrent"
-    if node.op == "Softmax" or node.config.get("activation") in PROBABILITY_ACTIVATIONS:
+    activation = node.config.get("activation")
+    if node.op == "Softmax" or (
+        isinstance(activation, str) and activation in PROBABILITY_ACTIVATIONS
+    ):
         return "probability"
     if node.op in kl.ATTENTION or kl.is_hub_transformer(node.op, node.module):
         return "attention"
