@@ -15,13 +15,13 @@ from typing import Any
 Shape = tuple[int | None, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Tensor:
     node: str  # id of the producing node
     index: int = 0  # which of its outputs
 
 
-@dataclass
+@dataclass(slots=True)
 class Node:
     id: str  # unique in the graph: the path, plus "@k" for the k-th further call of a layer
     path: str  # layer path; nested models and wrappers joined by "/"

@@ -71,11 +71,7 @@ class _Builder:
         self, g: OnnxGraph, prefix: str, scope: Scope, opsets: dict[str, int],
         training: bool, depth: int,
     ) -> None:  # fmt: skip
-        produced = {out for n in g.nodes for out in n.outputs if out}
         for i, onnx_node in enumerate(g.nodes):
-            for name in onnx_node.inputs:
-                if name and name not in scope and name not in self.initializers:
-                    raise UnreadableModel(_unknown_input(onnx_node, name, name in produced))
             self.add_node(onnx_node, i, prefix, scope, opsets, training, depth)
 
     def add_node(
@@ -93,7 +89,7 @@ class _Builder:
             if isinstance(value, OnnxTensor) and value.values is not None:
                 self.graph.constants[n.outputs[0]] = value.values
         node = Node(ident, ident, n.op_type, _config(n, opsets), module=n.domain or None)
-        node.inputs = [scope[name] for name in n.inputs if name and name in scope]
+        node.inputs = self.edges(n, scope)
         if training:
             node.call["training_graph"] = True
         self.add(node)
@@ -107,6 +103,16 @@ class _Builder:
                 inner_prefix = f"{ident}/{label}/"
                 inner = self.graph_inputs(sub, inner_prefix, scope, top=False)
                 self.add_graph(sub, inner_prefix, inner, opsets, training, depth + 1)
+
+    def edges(self, n: OnnxNode, scope: Scope) -> list[Tensor]:
+        """Tensors the node reads from other nodes; initializers and empty names are no edges."""
+        edges = []
+        for name in n.inputs:
+            if name in scope:
+                edges.append(scope[name])
+            elif name and name not in self.initializers:
+                raise UnreadableModel(_unknown_input(n, name))
+        return edges
 
     def inline(
         self, fn: OnnxFunction, call: OnnxNode, ident: str, scope: Scope,
@@ -146,19 +152,18 @@ class _Builder:
 
 def _config(n: OnnxNode, opsets: dict[str, int]) -> dict[str, Any]:
     """A node's attributes (plain values), input names and the opset it runs under."""
-    attrs = {k: a.value for k, a in n.attrs.items() if not _is_graph(a.value)}
+    attrs = {k: a.value for k, a in n.attrs.items() if not _is_graph(a.value)} if n.attrs else {}
     cfg: dict[str, Any] = {
         "attributes": attrs,
-        "input_names": list(n.inputs),
-        "output_names": list(n.outputs),
+        "input_names": n.inputs,
+        "output_names": n.outputs,
         "opset": opsets.get(n.domain, 0),
     }
-    source = n.metadata.get("pkg.torch.onnx.name_scopes")
-    if source:
-        cfg["source"] = source
-    classes = n.metadata.get("pkg.torch.onnx.class_hierarchy")
-    if classes:
-        cfg["source_classes"] = classes
+    if n.metadata:
+        if source := n.metadata.get("pkg.torch.onnx.name_scopes"):
+            cfg["source"] = source
+        if classes := n.metadata.get("pkg.torch.onnx.class_hierarchy"):
+            cfg["source_classes"] = classes
     return cfg
 
 
@@ -168,9 +173,9 @@ def _is_graph(value: Any) -> bool:
     )
 
 
-def _unknown_input(node: OnnxNode, name: str, later: bool) -> str:
+def _unknown_input(node: OnnxNode, name: str) -> str:
     who = node.name or (node.outputs[0] if node.outputs else node.op_type)
-    if later:
-        return (f"node '{who}' reads '{name}' before the node that makes it: the graph has a "
-                "cycle or is not topologically sorted")  # fmt: skip
-    return f"node '{who}' reads '{name}', which no node, input or initializer provides"
+    return (
+        f"node '{who}' reads '{name}', which no earlier node, input or initializer provides: "
+        "a dangling name, or a cycle (ONNX graphs are topologically sorted)"
+    )

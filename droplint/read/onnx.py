@@ -20,7 +20,7 @@ from droplint.read import SavedModel
 from droplint.read.protowire import I32, I64, LEN, VARINT, fields, packed_varints, signed64, text
 
 MAX_GRAPH_NESTING = 64  # subgraphs (Loop, If, Scan bodies) inside one another
-SMALL_TENSOR = 64  # tensors with at most this many elements have their values decoded
+SMALL_TENSOR = 1  # only scalars (ratio, training_mode, mask thresholds) are ever needed
 
 # TensorProto.DataType -> struct format of one element in raw_data
 RAW_FORMATS = {1: "f", 2: "B", 3: "b", 4: "H", 5: "h", 6: "i", 7: "q", 9: "?", 10: "e", 11: "d",
@@ -28,7 +28,7 @@ RAW_FORMATS = {1: "f", 2: "B", 3: "b", 4: "H", 5: "h", 6: "i", 7: "q", 9: "?", 1
 INT_TYPES = {2, 3, 4, 5, 6, 7, 9, 12, 13}
 
 
-@dataclass
+@dataclass(slots=True)
 class OnnxTensor:
     name: str = ""
     dims: tuple[int, ...] = ()
@@ -36,13 +36,13 @@ class OnnxTensor:
     values: list[Any] | None = None  # decoded for small tensors only
 
 
-@dataclass
+@dataclass(slots=True)
 class OnnxAttr:
     name: str
     value: Any  # float, int, str, OnnxTensor, OnnxGraph, or a list of these
 
 
-@dataclass
+@dataclass(slots=True)
 class OnnxNode:
     op_type: str = ""
     domain: str = ""
@@ -54,7 +54,7 @@ class OnnxNode:
     metadata: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(slots=True)
 class OnnxValue:
     name: str
     elem_type: int | None = None
@@ -195,6 +195,33 @@ def _graph(buf: memoryview, depth: int) -> OnnxGraph:
 
 
 def _node(buf: memoryview, depth: int) -> OnnxNode:
+    """NodeProto. Graphs hold most of their nodes, so strings, the common case, are read inline;
+    anything unusual (long keys, other wire types) falls back to the generic reader."""
+    n = OnnxNode()
+    strings = {1: n.inputs, 2: n.outputs}
+    pos, end = 0, len(buf)
+    while pos < end:
+        key = buf[pos]
+        if key >= 0x80 or key & 7 != LEN or key >> 3 not in (1, 2, 3, 4):
+            return _node_generic(buf, depth)
+        size = buf[pos + 1] if pos + 1 < end else 0x80
+        if size >= 0x80:
+            return _node_generic(buf, depth)
+        start, pos = pos + 2, pos + 2 + size
+        if pos > end:
+            raise UnreadableModel("protobuf field runs past the end of its message")
+        value = str(buf[start:pos], "utf-8")
+        number = key >> 3
+        if number in strings:
+            strings[number].append(value)
+        elif number == 3:
+            n.name = value
+        else:
+            n.op_type = value
+    return n
+
+
+def _node_generic(buf: memoryview, depth: int) -> OnnxNode:
     n = OnnxNode()
     for number, wire, value in fields(buf):
         if wire != LEN:

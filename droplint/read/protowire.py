@@ -64,7 +64,7 @@ def text(value: int | memoryview) -> str:
     if not isinstance(value, memoryview):
         raise UnreadableModel("expected a string field in the protobuf")
     try:
-        return bytes(value).decode("utf-8")
+        return str(value, "utf-8")  # decodes straight from the buffer, no copy
     except UnicodeDecodeError as exc:
         raise UnreadableModel("a protobuf string field is not valid UTF-8") from exc
 

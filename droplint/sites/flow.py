@@ -74,13 +74,15 @@ class LayerCoverage:
 
 @dataclass
 class Flow:
-    chains: dict[Tensor, tuple[Site, ...]] = field(default_factory=dict)
+    chains: dict[Tensor, tuple[Site, ...]] = field(default_factory=dict)  # non-empty ones only
     coverage: list[LayerCoverage] = field(default_factory=list)
 
     def input_chain(self, node: Node) -> tuple[Site, ...]:
         """The longest series of output dropouts that reaches any input of node."""
-        chains = [self.chains.get(t, ()) for t in node.inputs]
-        return max(chains, key=lambda c: (compound([s.rate for s in c]) or 0.0, len(c)), default=())
+        chains = [c for t in node.inputs if (c := self.chains.get(t))]
+        if len(chains) < 2:
+            return chains[0] if chains else ()
+        return max(chains, key=lambda c: (compound([s.rate for s in c]) or 0.0, len(c)))
 
     def covered(self) -> int:
         return sum(1 for c in self.coverage if c.input_rate > 0 or c.internal_rate > 0)
@@ -104,12 +106,14 @@ def analyse_flow(graph: Graph, sites: list[Site], sem: Semantics) -> Flow:
                 s.effective_rate = compound([x.rate for x in chain[: i + 1]])
         elif sem.transparent(node):
             chain = before
-        flow.chains[Tensor(node.id, 0)] = chain
+        if chain:  # most tensors carry no dropout: store only those that do
+            flow.chains[Tensor(node.id, 0)] = chain
         reaching = flow.input_chain(node)
-        in_rate = compound([s.rate for s in reaching]) or 0.0
-        readers = {n.id for n in sem.direct_readers(node)}
-        for s in internal.get(node.id, []):
-            s.effective_rate = _gate_effective(s, in_rate if s.layer in readers else 0.0)
+        in_rate = (compound([s.rate for s in reaching]) or 0.0) if reaching else 0.0
+        if node.id in internal:
+            readers = {n.id for n in sem.direct_readers(node)}
+            for s in internal[node.id]:
+                s.effective_rate = _gate_effective(s, in_rate if s.layer in readers else 0.0)
         if sem.weighted(node):
             own = [s.rate or 0.0 for s in internal.get(node.id, []) if s.active != "never"]
             flow.coverage.append(
