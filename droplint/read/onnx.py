@@ -28,7 +28,7 @@ RAW_FORMATS = {1: "f", 2: "B", 3: "b", 4: "H", 5: "h", 6: "i", 7: "q", 9: "?", 1
 INT_TYPES = {2, 3, 4, 5, 6, 7, 9, 12, 13}
 
 
-@dataclass(slots=True)
+@dataclass
 class OnnxTensor:
     name: str = ""
     dims: tuple[int, ...] = ()
@@ -54,7 +54,7 @@ class OnnxNode:
     metadata: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass(slots=True)
+@dataclass
 class OnnxValue:
     name: str
     elem_type: int | None = None

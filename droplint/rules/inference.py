@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from droplint.rules.registry import RULES, Context, Finding, rule
-from droplint.sites.keras import KerasVersion
 
 
 @rule(
@@ -13,11 +12,16 @@ from droplint.sites.keras import KerasVersion
     "A call saved with training=True (Monte-Carlo dropout).",
 )  # fmt: skip
 def training_flag_forced(ctx: Context) -> Iterator[Finding]:
+    forced = [s for s in ctx.sites if ctx.node_of(s).call.get("training") is True]
+    if not forced:
+        return
+    from droplint.sites.keras import KerasVersion  # only Keras calls store a training flag
+
     version = KerasVersion.of(ctx.graph.producer, ctx.graph.version)
     seen: set[str] = set()
-    for site in ctx.sites:
+    for site in forced:
         node = ctx.node_of(site)
-        if node.call.get("training") is not True or node.id in seen:
+        if node.id in seen:
             continue
         if ctx.config.is_mc_dropout(site.layer):
             continue

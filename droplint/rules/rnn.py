@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from droplint.rules.common import active, describe, rate
 from droplint.rules.registry import RULES, Context, Finding, rule
-from droplint.sites.keras import KerasVersion, cudnn_eligible, recurrent_layers
 from droplint.sites.model import as_rate, compound
+
+if TYPE_CHECKING:
+    from droplint.sites.keras import KerasVersion
 
 
 @rule(
@@ -20,7 +23,7 @@ def double_masked_rnn_input(ctx: Context) -> Iterator[Finding]:
         before = active(ctx.flow.input_chain(node))
         if not before:
             continue
-        for layer in recurrent_layers(node):
+        for layer in ctx.semantics.direct_readers(node):
             gate = gates.get((node.id, layer.id))
             if gate is None or not active((gate,)):
                 continue
@@ -45,6 +48,10 @@ def double_masked_rnn_input(ctx: Context) -> Iterator[Finding]:
     "LSTM/GRU dropout settings that rule out the fast cuDNN kernel.",
 )  # fmt: skip
 def recurrent_dropout_disables_cudnn(ctx: Context) -> Iterator[Finding]:
+    if not ctx.semantics.trains:
+        return  # Keras files only; imported late so ONNX runs do not load Keras semantics
+    from droplint.sites.keras import KerasVersion, cudnn_eligible
+
     version = KerasVersion.of(ctx.graph.producer, ctx.graph.version)
     if not (version.keras3 or version.tf_keras):
         return  # Keras 1 and standalone Keras 2 had no automatic cuDNN path
@@ -95,6 +102,10 @@ def ineffective_rnn_dropout(ctx: Context) -> Iterator[Finding]:
     "Keras 3.4-3.8 applied LSTM/GRU input dropout at inference on the cuDNN path.",
 )  # fmt: skip
 def rnn_dropout_active_at_inference(ctx: Context) -> Iterator[Finding]:
+    if not ctx.semantics.trains:
+        return
+    from droplint.sites.keras import KerasVersion, cudnn_eligible
+
     version = KerasVersion.of(ctx.graph.producer, ctx.graph.version)
     if not (version.keras3 and version.major == 3 and 4 <= version.minor <= 8):
         return
