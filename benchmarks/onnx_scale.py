@@ -35,9 +35,10 @@ MANIFEST = "manifest.json"
 GIB = 1 << 30
 BIG_DIM = 8192  # 8192 x 8192 float32 = 256 MiB per weight
 BIG_RATE = 0.25
-CHAIN_DIM = 4
+CHAIN_DIM = 16  # 16x16 weights: 256 elements, above the 64 droplint decodes, as in real models
 DROPOUT_EVERY = 1000
 CHAIN_RATE = 0.1
+SPEC = f"{BIG_DIM} {BIG_RATE} {CHAIN_DIM} {DROPOUT_EVERY} {CHAIN_RATE}"  # of the kept models
 BUILD_BUDGET_S = 120.0  # the 1M-node graph is built only if it takes less than this
 
 # The checks of the issue.
@@ -60,8 +61,9 @@ class Model:
 
 @dataclass
 class Timing:
-    median_s: float
+    median_s: float  # wall
     max_s: float
+    cpu_s: float  # median user + system CPU seconds: less sensitive to other load
     peak_mib: float
 
 
@@ -133,7 +135,7 @@ def build_big(path: Path) -> Model:
 
 
 def build_chain(path: Path, key: str, n_nodes: int, deadline: float | None = None) -> Model | None:
-    """A chain of n_nodes nodes cycling MatMul (own 4x4 weight), Add, Relu, Reshape, with a
+    """A chain of n_nodes nodes cycling MatMul (own 16x16 weight), Add, Relu, Reshape, with a
     Dropout(0.1, training_mode=True) as every 1000th node. None if the deadline passes."""
     import numpy as np
     import onnx
@@ -199,9 +201,11 @@ def prepare(workdir: Path) -> None:
     manifest = workdir / MANIFEST
     known: dict[str, Model] = {}
     note = ""
-    if manifest.is_file():
-        data = json.loads(manifest.read_text())
-        note = data.get("note", "")
+    data = json.loads(manifest.read_text()) if manifest.is_file() else {}
+    if (
+        isinstance(data, dict) and data.get("spec") == SPEC
+    ):  # models built with other parameters are rebuilt
+        note = data["note"]
         for entry in data["models"]:
             m = Model(**entry)
             if Path(m.path).is_file() and Path(m.path).stat().st_size == m.size:
@@ -210,7 +214,7 @@ def prepare(workdir: Path) -> None:
         print(f"reusing {', '.join(known)} from {workdir}", flush=True)
 
     def save() -> None:
-        data = {"models": [asdict(m) for m in known.values()], "note": note}
+        data = {"spec": SPEC, "models": [asdict(m) for m in known.values()], "note": note}
         manifest.write_text(json.dumps(data, indent=1))
 
     def get(key: str, build) -> Model | None:
@@ -263,8 +267,9 @@ def load_models(workdir: Path) -> tuple[list[Model], str]:
 
 def measure_once(
     cmd: list[str], cwd: Path, env: dict[str, str], timeout: float
-) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB) of one fresh process; wait4 gives that child's own rusage.
+) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds and peak RSS (MiB) of one fresh process, from wait4: that
+    child's own rusage.
 
     Linux folds the RSS high-water mark of the memory image a process replaces at exec into its
     ru_maxrss, and subprocess starts children with vfork, i.e. in this process's image: a child
@@ -283,23 +288,27 @@ def measure_once(
     proc.returncode = code = os.waitstatus_to_exitcode(status)
     if code not in (0, 1):
         raise RuntimeError(f"exit {code} after {elapsed:.1f} s: {' '.join(cmd)}")
-    return elapsed, usage.ru_maxrss / 1024  # ru_maxrss is KiB on Linux
+    cpu = usage.ru_utime + usage.ru_stime
+    return elapsed, cpu, usage.ru_maxrss / 1024  # ru_maxrss is KiB on Linux
 
 
-def measure(cmd: list[str], cwd: Path, env: dict[str, str], runs: int, timeout: float):
-    """One warm-up run (its stdout is returned), then `runs` timed runs."""
+def measure(
+    cmd: list[str], cwd: Path, env: dict[str, str], runs: int, timeout: float, out: Path
+) -> Timing:
+    """One warm-up run (its stdout goes to out, not into this process), then `runs` timed runs."""
     try:
-        warm = subprocess.run(
-            cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
-        )
+        with out.open("w") as stdout:
+            warm = subprocess.run(
+                cmd, cwd=cwd, env=env, stdout=stdout, stderr=subprocess.PIPE, timeout=timeout
+            )
     except subprocess.TimeoutExpired:
         sys.exit(f"timed out after {timeout:.0f} s: {' '.join(cmd)}")
     if warm.returncode not in (0, 1):
-        sys.exit(f"exit {warm.returncode}: {' '.join(cmd)}\n{warm.stderr[-3000:]}")
+        sys.exit(f"exit {warm.returncode}: {' '.join(cmd)}\n{warm.stderr[-3000:].decode()}")
     samples = [measure_once(cmd, cwd, env, timeout) for _ in range(runs)]
-    times = [t for t, _ in samples]
-    timing = Timing(statistics.median(times), max(times), max(m for _, m in samples))
-    return timing, warm.stdout
+    times = [t for t, _, _ in samples]
+    cpu = statistics.median(c for _, c, _ in samples)
+    return Timing(statistics.median(times), max(times), cpu, max(m for _, _, m in samples))
 
 
 def verify(model: Model, report_json: str) -> str:
@@ -416,27 +425,32 @@ def checks(rows: list[tuple[Model, Timing, Timing, str]]) -> list[tuple[bool, st
     return out
 
 
-def markdown(rows, runs: int, note: str, results: list[tuple[bool, str]]) -> str:
+def markdown(
+    rows, runs: int, note: str, results: list[tuple[bool, str]], floor: float, load_avg: float
+) -> str:
     lines = [
         "# droplint ONNX scale benchmark",
         "",
-        machine_line(),
+        f"{machine_line()}; load average (5 min) at the end of the timing: {load_avg:.2f}",
         "",
         f"{versions()}. Whole fresh processes; median of {runs} runs after 1 warm-up (so the "
-        "page cache is warm for both); peak RSS is the largest over the runs. droplint is "
+        "page cache is warm for both); CPU s is the median of user + system time; peak RSS is "
+        "the largest over the runs. The checks use the wall-clock medians. droplint is "
         "`/work/venv/bin/droplint MODEL --format json`; onnx.load is "
         '`python -c "import onnx; onnx.load(MODEL)"`. Both include interpreter start-up. '
-        f"The measuring process itself peaked at {own_peak_mib():.0f} MiB, a floor for every "
-        "peak below (children are vforked; Linux counts the parent image's peak at exec).",
+        f"The measuring process peaked at {floor:.0f} MiB while timing, a floor for every peak "
+        "below (children are vforked; Linux counts the parent image's peak at exec).",
         "",
-        "| model | size | nodes | droplint median s | droplint peak MiB "
-        "| onnx.load median s | onnx.load peak MiB | ratio (onnx.load/droplint) |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| model | size | nodes | droplint median s | droplint CPU s | droplint peak MiB "
+        "| onnx.load median s | onnx.load CPU s | onnx.load peak MiB "
+        "| ratio (onnx.load/droplint) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for m, lint, load, _ in rows:
         lines.append(
             f"| {label(m)} | {size_text(m.size)} | {m.nodes:,} | {lint.median_s:.3f} "
-            f"| {lint.peak_mib:.0f} | {load.median_s:.3f} | {load.peak_mib:.0f} "
+            f"| {lint.cpu_s:.3f} | {lint.peak_mib:.0f} | {load.median_s:.3f} | {load.cpu_s:.3f} "
+            f"| {load.peak_mib:.0f} "
             f"| {load.median_s / lint.median_s:.1f}x |"
         )
     lines += ["", note, "", "Checks:", ""]
@@ -467,21 +481,25 @@ def main() -> int:
         subprocess.run([sys.executable, __file__, "--build-into", str(workdir)], check=True)
         models, note = load_models(workdir)
         env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "VIRTUAL_ENV"}}
-        rows = []
+        timings = []
         for m in models:
             print(f"timing {m.key} ({size_text(m.size)}, {m.nodes:,} nodes) ...", flush=True)
+            report_file = workdir / f"droplint_{m.key}.json"
             lint_cmd = [str(DROPLINT), m.path, "--format", "json"]
-            lint, report_json = measure(lint_cmd, workdir, env, args.runs, args.timeout)
+            lint = measure(lint_cmd, workdir, env, args.runs, args.timeout, report_file)
             load_cmd = [str(PYTHON), "-c", ONNX_LOAD, m.path]
-            load, _ = measure(load_cmd, workdir, env, args.runs, args.timeout)
-            rows.append((m, lint, load, verify(m, report_json)))
+            load = measure(load_cmd, workdir, env, args.runs, args.timeout, Path(os.devnull))
+            timings.append((m, lint, load, report_file))
             print(f"  droplint {lint.median_s:.3f} s, onnx.load {load.median_s:.3f} s", flush=True)
+        load_avg = os.getloadavg()[1]  # 5-minute average, over most of the timing
+        floor = own_peak_mib()  # before any JSON report is read into this process
+        rows = [(m, lint, load, verify(m, f.read_text())) for m, lint, load, f in timings]
     finally:
         if args.keep is None:
             shutil.rmtree(workdir, ignore_errors=True)
 
     results = checks(rows)
-    report = markdown(rows, args.runs, note, results)
+    report = markdown(rows, args.runs, note, results, floor, load_avg)
     print(report)
     args.output.write_text(report)
     return 0 if all(ok for ok, _ in results) else 1

@@ -1,3 +1,4 @@
 from droplint.entry import main
 
-main()
+if __name__ == "__main__":  # worker processes (--jobs) import this module again
+    main()

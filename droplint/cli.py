@@ -24,6 +24,19 @@ class Format(str, Enum):
     json = "json"
 
 
+class ReportFormat(str, Enum):
+    text = "text"
+    json = "json"
+    sarif = "sarif"
+    github = "github"
+    gitlab = "gitlab"
+
+
+class Direction(str, Enum):
+    LR = "LR"
+    TB = "TB"
+
+
 class Level(str, Enum):
     info = "info"
     warning = "warning"
@@ -57,14 +70,16 @@ def check(
     paths: Annotated[
         list[Path], typer.Argument(help="Model files or folders.", show_default=False)
     ],
-    output_format: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.text,
+    output_format: Annotated[
+        ReportFormat, typer.Option("--format", help="Output format.")
+    ] = ReportFormat.text,
     select: Codes = None,
     extend_select: Codes = None,
     ignore: Codes = None,
     fail_on: Annotated[
         Level | None,
         typer.Option(
-            help="Exit 1 when a finding at or above this severity is found [default: warning]."
+            help="Exit 1 when a finding at or above this severity is found (default: warning)."
         ),
     ] = None,
     config_file: Annotated[
@@ -73,6 +88,27 @@ def check(
             "--config", help="A droplint.toml or pyproject.toml to use instead of the nearest one."
         ),
     ] = None,
+    output_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", help="Write the report to this file; the terminal gets the text report."
+        ),
+    ] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            min=1, help="Worker processes (default: one per CPU; 1: none).", show_default=False
+        ),
+    ] = None,
+    baseline: Annotated[
+        Path | None, typer.Option(help="Report only findings this baseline file does not record.")
+    ] = None,
+    write_baseline: Annotated[
+        Path | None, typer.Option(help="Record the current findings in this baseline file.")
+    ] = None,
+    tree: Annotated[
+        bool, typer.Option("--tree", help="Print the dropout map as a tree of the model.")
+    ] = False,
 ) -> None:
     """Map every dropout site in the models and report findings."""
     from droplint.run import CheckOptions, run_check
@@ -84,8 +120,41 @@ def check(
         codes={k: v for k, v in codes.items() if v is not None},
         fail_on=fail_on.value if fail_on else None,
         config_file=str(config_file) if config_file else None,
+        output_file=str(output_file) if output_file else None,
+        jobs=jobs,
+        baseline=str(baseline) if baseline else None,
+        write_baseline=str(write_baseline) if write_baseline else None,
+        tree=tree,
     )
     raise typer.Exit(run_check(opts))
+
+
+@app.command()
+def graph(
+    model: Annotated[Path, typer.Argument(help="A model file or folder.", show_default=False)],
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--output",
+            "-o",
+            show_default=False,
+            help="model.html: a page to zoom, pan, hover and click; model.svg: a static "
+            "picture; -: the SVG to stdout (default: the model's name + .html).",
+        ),
+    ] = None,
+    direction: Annotated[Direction, typer.Option(help="Left to right or top down.")] = Direction.LR,
+    collapse: Annotated[
+        bool, typer.Option("--collapse/--expand", help="Fold runs of layers without dropout.")
+    ] = True,
+    config_file: Annotated[
+        Path | None, typer.Option("--config", help="A droplint.toml or pyproject.toml to use.")
+    ] = None,
+) -> None:
+    """Draw the model with every dropout site on it (needs the graph extra)."""
+    from droplint.picture.command import run_graph
+
+    config = str(config_file) if config_file else None
+    raise typer.Exit(run_graph(str(model), output, direction.value, collapse, config))
 
 
 @app.command()

@@ -21,6 +21,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 DEFAULT_OFF = frozenset({"DL602"})  # rules a user must select explicitly
+DEFAULT_EXCLUDE = (".*", ".venv", "venv", "node_modules", "__pycache__")  # when searching folders
 FAIL_LEVELS = (*SEVERITIES, "never")
 
 
@@ -38,6 +39,8 @@ class Config:
     fail_on: str = "warning"
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
     mc_dropout: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=lambda: list(DEFAULT_EXCLUDE))
+    extend_exclude: list[str] = field(default_factory=list)
     root: Path = field(default_factory=Path.cwd)  # per-file-ignores globs are relative to it
     source: str | None = None  # the file this came from
 
@@ -87,7 +90,7 @@ def _relative(path: Path, root: Path) -> str:
 
 KEYS = {
     "select", "extend-select", "ignore", "severity", "high-rate", "fail-on",
-    "per-file-ignores", "mc-dropout",
+    "per-file-ignores", "mc-dropout", "exclude", "extend-exclude",
 }  # fmt: skip
 
 
@@ -135,9 +138,9 @@ def from_table(table: dict[str, Any], where: str = "config") -> Config:
 
 def apply(config: Config, key: str, value: Any, where: str = "command line") -> None:
     """Set one setting, checking its type and codes."""
-    if key in ("select", "extend-select", "ignore", "mc-dropout"):
+    if key in ("select", "extend-select", "ignore", "mc-dropout", "exclude", "extend-exclude"):
         items = _strings(value, key, where)
-        if key != "mc-dropout":
+        if key in ("select", "extend-select", "ignore"):
             expand(items)  # raises on unknown codes
         setattr(config, key.replace("-", "_"), items)
     elif key == "severity":

@@ -9,8 +9,14 @@ _PLACES = (_HERE / "pages", _HERE.parent / "rules")
 
 
 def page(code: str) -> str | None:
+    path = page_path(code)
+    return path.read_text(encoding="utf-8") if path else None
+
+
+def page_path(code: str) -> Path | None:
+    """The rule's page file, e.g. rules/DL102-double-masked-rnn-input.md."""
     for folder in _PLACES:
         hits = sorted(folder.glob(f"{code}-*.md")) if folder.is_dir() else []
         if hits:
-            return hits[0].read_text(encoding="utf-8")
+            return hits[0]
     return None

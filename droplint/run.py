@@ -1,18 +1,28 @@
 """`droplint check`, without the CLI framework: options in, report out, exit code back.
 
 The typer CLI calls run_check(); so does the entry point directly for the common command lines
-(`droplint PATH... [--format F] [--fail-on L] [--select ...]`), which keeps a pre-commit or CI
-run from paying typer's start-up for every invocation. Anything else goes to typer.
+(`droplint PATH... [--format F] [--fail-on L] [--select ...] [--jobs N] [--baseline F] ...`),
+which keeps a pre-commit or CI run from paying typer's start-up for every invocation. Anything
+else goes to typer.
 """
 
 from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TextIO
 
-FORMATS = ("text", "json")
+if TYPE_CHECKING:
+    from collections import Counter
+
+    from droplint.analysis import FileReport
+    from droplint.baseline import BaselineResult, Key
+
+FORMATS = ("text", "json", "sarif", "github", "gitlab")
 LEVELS = {"info": 0, "warning": 1, "error": 2, "never": 3}
 CODE_OPTIONS = {"--select": "select", "--extend-select": "extend-select", "--ignore": "ignore"}
+PATH_OPTIONS = {"--output": "output_file", "--baseline": "baseline",
+                "--write-baseline": "write_baseline"}  # fmt: skip
 
 
 @dataclass
@@ -22,33 +32,122 @@ class CheckOptions:
     codes: dict[str, list[str]] = field(default_factory=dict)  # select / extend-select / ignore
     fail_on: str | None = None
     config_file: str | None = None
+    output_file: str | None = None  # the report goes there; the terminal gets the text report
+    jobs: int | None = None  # worker processes; None: one per CPU
+    baseline: str | None = None  # report only findings not recorded in this file
+    write_baseline: str | None = None  # record the findings in this file
+    tree: bool = False  # the terminal gets the dropout map as a tree (droplint.picture.tree)
 
 
 def run_check(opts: CheckOptions) -> int:
     """Analyse the paths, print the report, return the exit code."""
-    from droplint.analysis import analyze_file
-    from droplint.config import ConfigError
+    from pathlib import Path
 
+    from droplint.batch import analyze_all
+    from droplint.config import ConfigError
+    from droplint.inputs import collect
+
+    if opts.tree and opts.output_format != "text" and not opts.output_file:
+        print("droplint: --tree is a text view; add --output FILE for that format", file=sys.stderr)
+        return 2
     try:
         config = _config(opts)
+        recorded = _recorded(opts)
     except ConfigError as exc:
         print(f"droplint: {exc}", file=sys.stderr)
         return 2
-    reports = [analyze_file(p, config) for p in opts.paths]
-    if opts.output_format == "json":
-        from droplint.report.json import render
+    paths, empty = collect(opts.paths, config)
+    for folder in empty:
+        print(f"droplint: no model files in {folder}", file=sys.stderr)
+    reports = analyze_all(paths, config, opts.jobs)
+    baseline = None
+    if recorded is not None:
+        from droplint.baseline import apply_baseline
 
-        sys.stdout.write(render(reports) + "\n")
-    else:
-        from rich.console import Console
+        baseline = apply_baseline(recorded, Path(str(opts.baseline)).parent, reports)
+    if opts.write_baseline:
+        from droplint.baseline import write_baseline
 
-        from droplint.report.text import render as render_text
-
-        render_text(reports, Console(highlight=False))
+        count = write_baseline(Path(opts.write_baseline), reports)
+        print(f"droplint: wrote {count} findings to {opts.write_baseline}", file=sys.stderr)
+    _print_report(opts, reports, baseline)
     if any(r.error for r in reports):
         return 2
+    if opts.write_baseline:
+        return 0  # the findings are accepted now
     worst = max((LEVELS[f.severity] for r in reports for f in r.findings), default=-1)
     return 1 if worst >= LEVELS[config.fail_on] else 0
+
+
+def _recorded(opts: CheckOptions) -> Counter[Key] | None:
+    from pathlib import Path
+
+    from droplint.config import ConfigError
+
+    if opts.baseline and opts.write_baseline:
+        raise ConfigError("use either --baseline or --write-baseline, not both")
+    if not opts.baseline:
+        return None
+    from droplint.baseline import load_baseline
+
+    return load_baseline(Path(opts.baseline))
+
+
+def _print_report(
+    opts: CheckOptions, reports: list[FileReport], baseline: BaselineResult | None
+) -> None:
+    """The report in its format to stdout, or to --output with the text report on stdout."""
+    if opts.output_format == "text" and not opts.output_file:
+        _print_text(reports, baseline, None, opts.tree)
+        return
+    text = _render(opts.output_format, reports, baseline)
+    if not opts.output_file:
+        sys.stdout.write(text + "\n")
+        return
+    with open(opts.output_file, "w", encoding="utf-8") as f:
+        if opts.output_format == "text":
+            _print_text(reports, baseline, f)
+        else:
+            f.write(text + "\n")
+    _print_text(reports, baseline, None, opts.tree)
+
+
+def _print_text(
+    reports: list[FileReport],
+    baseline: BaselineResult | None,
+    file: TextIO | None,
+    tree: bool = False,
+) -> None:
+    from rich.console import Console
+
+    if tree:
+        from droplint.picture.tree import render as render_tree
+
+        render_tree(reports, Console(file=file, highlight=False), baseline)
+        return
+    from droplint.report.text import render
+
+    render(reports, Console(file=file, highlight=False), baseline)
+
+
+def _render(output_format: str, reports: list[FileReport], baseline: BaselineResult | None) -> str:
+    if output_format == "json":
+        from droplint.report import json
+
+        return json.render(reports, baseline)
+    if output_format == "sarif":
+        from droplint.report import sarif
+
+        return sarif.render(reports)
+    if output_format == "github":
+        from droplint.report import github
+
+        return github.render(reports)
+    if output_format == "gitlab":
+        from droplint.report import gitlab
+
+        return gitlab.render(reports)
+    return ""  # text is printed, not rendered to a string
 
 
 def _config(opts: CheckOptions):  # -> Config
@@ -78,6 +177,8 @@ def parse_fast(args: list[str]) -> CheckOptions | None:
             opts.paths.append(arg)
         elif arg == "--":
             only_paths = True
+        elif arg == "--tree":
+            opts.tree = True
         else:
             name, _, value = arg.partition("=")
             if not value:
@@ -99,6 +200,10 @@ def _set(opts: CheckOptions, name: str, value: str) -> bool:
         opts.codes.setdefault(CODE_OPTIONS[name], []).append(value)
     elif name == "--config":
         opts.config_file = value
+    elif name in PATH_OPTIONS:
+        setattr(opts, PATH_OPTIONS[name], value)
+    elif name == "--jobs" and value.isdigit() and int(value) >= 1:
+        opts.jobs = int(value)
     else:
         return False  # unknown option or value: typer explains it
     return True

@@ -11,10 +11,14 @@ from droplint.sites import Site
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
 
+    from droplint.baseline import BaselineResult
+
 STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
-def render(reports: list[FileReport], console: Console) -> None:
+def render(
+    reports: list[FileReport], console: Console, baseline: BaselineResult | None = None
+) -> None:
     from rich.padding import Padding
     from rich.text import Text
 
@@ -45,6 +49,8 @@ def render(reports: list[FileReport], console: Console) -> None:
             )
         console.print()
     console.print(_summary_line(reports))
+    if baseline is not None:
+        console.print(_baseline_line(baseline))
 
 
 def _header(report: FileReport) -> str:
@@ -170,3 +176,13 @@ def _summary_line(reports: list[FileReport]) -> str:
     if len(parts) == 1:
         parts.append("no findings")
     return "Found: " + ", ".join(parts)
+
+
+def _baseline_line(b: BaselineResult) -> str:
+    stale = (
+        f", {b.stale} no longer occur{'s' if b.stale == 1 else ''} (rewrite it with "
+        "--write-baseline)"
+        if b.stale
+        else ""
+    )
+    return f"Baseline: {b.matched} known finding{'s' if b.matched != 1 else ''} hidden{stale}"

@@ -1,0 +1,159 @@
+"""--jobs benchmark: `droplint FOLDER --jobs 2` against `--jobs 1` on a folder that takes at least
+10 s to analyse serially, with byte-identical JSON output.
+
+Run with the framework venv (onnx and numpy write the generated models):
+`/work/venv/bin/python benchmarks/jobs.py [--target-s 13] [--keep DIR]`.
+
+The folder (in a temporary directory, or --keep DIR) holds three copies of every sample model
+(samples/, the broken ones included) plus generated ONNX chains of CHAIN_NODES nodes, as many as
+make the estimated serial time reach --target-s. Each command is timed as a whole fresh process,
+twice, alternating, and the faster run of each counts. Exits 1 when the serial run took under
+10 s, the speed-up is under 1.6x, or the outputs differ. Not part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+MODEL_SUFFIXES = (".h5", ".hdf5", ".keras", ".onnx")
+CHAIN_NODES = 12_000
+DROPOUT_EVERY = 50
+MIN_SERIAL_S = 10.0
+MIN_SPEEDUP = 1.6
+RUNS = 2
+
+
+def build_chain(path: Path, n_nodes: int) -> None:
+    """MatMul (own 4x4 weight) -> Add -> Relu -> Reshape, repeated, with a training-mode
+    Dropout(0.1) every DROPOUT_EVERY nodes: sites, findings and coverage for every MatMul."""
+    import numpy as np
+    import onnx
+    from onnx import TensorProto, helper
+
+    weight = np.full((4, 4), 0.5, dtype=np.float32).tobytes()
+    cycle = ("MatMul", "Add", "Relu", "Reshape")
+    extra = {"Add": "bias", "Reshape": "shape"}
+    nodes, inits = [], []
+    for i in range(n_nodes):
+        src, dst = ("x" if i == 0 else f"t{i}"), ("y" if i == n_nodes - 1 else f"t{i + 1}")
+        op = "Dropout" if i % DROPOUT_EVERY == DROPOUT_EVERY - 1 else cycle[i % 4]
+        inputs = [src]
+        if op == "Dropout":
+            inputs += ["ratio", "training_mode"]
+        elif op == "MatMul":
+            inputs.append(f"w{i}")
+            inits.append(TensorProto(name=f"w{i}", dims=[4, 4], data_type=1, raw_data=weight))
+        elif op in extra:
+            inputs.append(extra[op])
+        nodes.append(onnx.NodeProto(op_type=op, name=f"n{i}", input=inputs, output=[dst]))
+    graph = onnx.GraphProto(name=path.stem)
+    graph.node.extend(nodes)
+    graph.initializer.extend(inits)
+    graph.initializer.extend([
+        helper.make_tensor("bias", TensorProto.FLOAT, [4], [0.1] * 4),
+        helper.make_tensor("shape", TensorProto.INT64, [2], [1, 4]),
+        helper.make_tensor("ratio", TensorProto.FLOAT, [], [0.1]),
+        helper.make_tensor("training_mode", TensorProto.BOOL, [], [True]),
+    ])  # fmt: skip
+    graph.input.append(helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4]))
+    graph.output.append(helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4]))
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 8
+    path.write_bytes(model.SerializeToString())
+
+
+def copy_samples(folder: Path, copies: int) -> int:
+    count = 0
+    for k in range(copies):
+        for src in sorted(SAMPLES.rglob("*")):
+            if src.suffix.lower() in MODEL_SUFFIXES and src.is_file():
+                dst = folder / f"samples{k}" / src.relative_to(SAMPLES)
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(src, dst)
+                count += 1
+    return count
+
+
+def seconds_per_chain(chain: Path) -> float:
+    """What one chain adds to a serial run: analysis and its share of the JSON output."""
+    tiny = SAMPLES / "keras3" / "seed1.keras"
+    with_chain = min(timed(chain, 1)[0] for _ in range(2))
+    without = min(timed(tiny, 1)[0] for _ in range(2))
+    return max(with_chain - without, 0.01)
+
+
+def prepare(folder: Path, target_s: float) -> str:
+    samples = copy_samples(folder, 3)
+    chains = folder / "chains"
+    chains.mkdir(exist_ok=True)
+    first = chains / "chain000.onnx"
+    if not first.exists():
+        build_chain(first, CHAIN_NODES)
+    per_chain = seconds_per_chain(first)
+    count = max(2, round(target_s / per_chain))
+    for i in range(1, count):
+        path = chains / f"chain{i:03d}.onnx"
+        if not path.exists():
+            shutil.copyfile(first, path)
+    for stale in sorted(chains.glob("chain*.onnx"))[count:]:
+        stale.unlink()
+    return (
+        f"{samples} sample files (3 copies) + {count} ONNX chains of {CHAIN_NODES} nodes "
+        f"(~{per_chain:.2f} s each)"
+    )
+
+
+def timed(path: Path, jobs: int) -> tuple[float, bytes]:
+    cmd = [sys.executable, "-m", "droplint", str(path), "--format", "json", "--jobs", str(jobs)]
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True)
+    elapsed = time.perf_counter() - start
+    if proc.returncode not in (0, 1, 2) or not proc.stdout:
+        sys.exit(f"droplint --jobs {jobs} failed ({proc.returncode}): {proc.stderr.decode()}")
+    return elapsed, proc.stdout
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--target-s", type=float, default=13.0, help="serial time to aim for")
+    parser.add_argument("--keep", type=Path, help="build the folder here and keep it")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="droplint-jobs-") as tmp:
+        folder = args.keep or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        print("folder:", prepare(folder, args.target_s), flush=True)
+        serial, parallel = [], []
+        for _ in range(RUNS):
+            serial.append(timed(folder, 1))
+            parallel.append(timed(folder, 2))
+    one, two = min(t for t, _ in serial), min(t for t, _ in parallel)
+    outputs = {out for _, out in serial + parallel}
+    ratio = one / two
+    print(f"cpus: {os.cpu_count()}  load: {os.getloadavg()[0]:.2f}")
+    print(f"--jobs 1: {one:.2f} s   --jobs 2: {two:.2f} s   speed-up: {ratio:.2f}x")
+    print(f"JSON output: {len(serial[0][1]):,} bytes, identical: {len(outputs) == 1}")
+    problems = []
+    if one < MIN_SERIAL_S:
+        problems.append(f"the serial run took under {MIN_SERIAL_S:g} s (raise --target-s)")
+    if ratio < MIN_SPEEDUP:
+        problems.append(f"speed-up under {MIN_SPEEDUP}x")
+    if len(outputs) != 1:
+        problems.append("the outputs differ")
+    for problem in problems:
+        print("FAIL:", problem)
+    if not problems:
+        print(f"OK: at least {MIN_SPEEDUP}x with identical output")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

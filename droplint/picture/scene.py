@@ -1,0 +1,283 @@
+"""What the picture shows, before any layout: boxes, the links between them, dropout on both.
+
+Every layer that applies dropout, receives dropped-out values, anchors a finding or is a model
+input or output gets a box of its own. Runs of other layers are collapsed into one group box
+(see collapse.py); nodes without inputs that matter to none of this (ONNX Constant) are left
+out. Format-neutral: the tree, the SVG and the HTML all draw the same scene.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from droplint.analysis import FileReport
+from droplint.graph import Graph, Node, Tensor
+from droplint.picture.collapse import collapse
+from droplint.rules import Finding
+from droplint.sites import Site
+from droplint.sites.model import compound
+
+TIMES = "\u00d7"  # the multiplication sign, in mask shapes and op counts
+SEVERITY_ORDER = {"info": 0, "warning": 1, "error": 2}
+
+
+@dataclass
+class Line:
+    text: str
+    style: str = ""  # "" | gate | attention | off | alert
+
+
+@dataclass
+class Box:
+    id: str
+    kind: str  # input | layer | site | group
+    title: str
+    subtitle: str
+    lines: list[Line] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    members: list[Node] = field(default_factory=list)
+    output: bool = False  # produces a model output
+    notes: list[str] = field(default_factory=list)  # mask structure in words, for the panel
+
+    @property
+    def severity(self) -> str | None:
+        worst = max(self.findings, key=lambda f: SEVERITY_ORDER[f.severity], default=None)
+        return worst.severity if worst else None
+
+
+@dataclass
+class Link:
+    src: str
+    dst: str
+    chain: tuple[Site, ...] = ()  # output dropouts in series on the values it carries
+    label: str = ""  # shown on the edge: the compounded rate, where the boxes do not show it
+
+    @property
+    def rate(self) -> float | None:
+        return compound([s.rate for s in self.chain]) if self.chain else None
+
+
+@dataclass
+class Scene:
+    path: str
+    header: str
+    boxes: dict[str, Box]  # in topological order
+    links: list[Link]
+    model_findings: list[Finding]  # findings about the whole model
+    layers: int  # layers in the model, before collapsing
+
+
+def build_scene(report: FileReport, collapse_runs: bool = True) -> Scene:
+    """The picture of one analysed model."""
+    graph, flow = report.graph, report.flow
+    assert graph is not None and flow is not None, "an unreadable model has no picture"
+    owner = _owners(graph)
+    by_node: dict[str, list[Site]] = {}
+    for s in report.sites:
+        by_node.setdefault(s.node, []).append(s)
+    anchored: dict[str, list[Finding]] = {}
+    model_findings: list[Finding] = []
+    for f in report.findings:
+        where = owner.get(f.layer or "")
+        (anchored.setdefault(where, []) if where else model_findings).append(f)
+    keep = _kept(graph, by_node, anchored, owner, report)
+    shown = [n for n in graph.nodes.values() if n.id in keep or n.inputs or n.kind == "input"]
+    groups = collapse(graph, shown, keep if collapse_runs else {n.id for n in shown})
+    boxes: dict[str, Box] = {}
+    box_of: dict[str, str] = {}
+    for members in groups:
+        box = _box(graph, members, by_node, anchored)
+        boxes[box.id] = box
+        box_of.update((m.id, box.id) for m in members)
+    links = _links(graph, box_of, flow.chains, boxes)
+    return Scene(report.path, describe(report), boxes, links, model_findings, report.layers)
+
+
+def _owners(graph: Graph) -> dict[str, str]:
+    """Top-level node id for every node id and layer path, wrapped layers included."""
+    owner: dict[str, str] = {}
+    for top in graph.nodes.values():
+        for n in top.walk():
+            owner.setdefault(n.id, top.id)
+            owner.setdefault(n.path, top.id)
+    return owner
+
+
+def _kept(
+    graph: Graph,
+    by_node: dict[str, list[Site]],
+    anchored: dict[str, list[Finding]],
+    owner: dict[str, str],
+    report: FileReport,
+) -> set[str]:
+    """Nodes that get a box of their own."""
+    assert report.flow is not None
+    chains = report.flow.chains
+    keep = {t.node for t in graph.inputs} | {t.node for t in graph.outputs}
+    keep |= set(by_node) | set(anchored)
+    keep |= {owner[r] for f in report.findings for r in f.related if r in owner}
+    for node in graph.nodes.values():
+        if chains.get(Tensor(node.id, 0)) or any(chains.get(t) for t in node.inputs):
+            keep.add(node.id)
+    return keep
+
+
+def _box(
+    graph: Graph,
+    members: list[Node],
+    by_node: dict[str, list[Site]],
+    anchored: dict[str, list[Finding]],
+) -> Box:
+    first = members[0]
+    output = any(graph.is_output(m.id) for m in members)
+    if len(members) > 1:
+        return _group(members, output)
+    sites = by_node.get(first.id, [])
+    kind = "input" if first.kind == "input" else "layer"
+    if any(s.where == "output" for s in sites):
+        kind = "site"
+    box = Box(first.id, kind, first.id, _subtitle(graph, first), members=members, output=output)
+    box.findings = anchored.get(first.id, [])
+    for s in sites:
+        box.lines += _site_lines(graph, first, s)
+        if s.note:
+            box.notes.append(f"{_short(s.layer, first)}{s.param}: {s.note}")
+    return box
+
+
+def _group(members: list[Node], output: bool) -> Box:
+    ops = Counter(m.op for m in members)
+    common = ", ".join(f"{op}{TIMES}{k}" if k > 1 else op for op, k in ops.most_common(3))
+    more = " …" if len(ops) > 3 else ""
+    title = f"{len(members)} layers"
+    box = Box(f"group:{members[0].id}", "group", title, f"{common}{more}", output=output)
+    box.members = members
+    box.lines = [Line(f"{members[0].id} … {members[-1].id}")]
+    return box
+
+
+def _subtitle(graph: Graph, node: Node) -> str:
+    op = node.op
+    if node.op in ("Bidirectional", "TimeDistributed") and node.inner:
+        op = f"{node.op}({node.inner[0].op})"
+    shape = graph.shapes.get(Tensor(node.id, 0))
+    return f"{op} {format_shape(shape)}" if shape is not None else op
+
+
+def format_shape(shape: tuple[int | None, ...], sep: str = ",") -> str:
+    dims = [
+        "B" if d is None and i == 0 else "?" if d is None else str(d) for i, d in enumerate(shape)
+    ]
+    return f"({sep.join(dims)})" if sep == "," else sep.join(dims)
+
+
+def rate_text(rate: float | None) -> str:
+    return "?" if rate is None else f"{rate:g}"
+
+
+def _short(layer: str, node: Node) -> str:
+    """An inner layer's own name, for the lines of its wrapper's box."""
+    if layer == node.path or layer == node.id:
+        return ""
+    return layer.rsplit("/", 1)[-1] + " "
+
+
+def _site_lines(graph: Graph, node: Node, site: Site) -> list[Line]:
+    """A site as two lines: where and how strong, then the mask."""
+    head = f"{_short(site.layer, node)}{_where(site)} {rate_text(site.rate)}"
+    eff = site.effective_rate
+    if eff is not None and site.rate is not None and abs(eff - site.rate) > 1e-9:
+        head += f" → eff. {rate_text(eff)}"
+    style = {"gate-input": "gate", "gate-recurrent": "gate", "attention": "attention"}
+    first = Line(head, style.get(site.where, "drop"))
+    if site.active == "never" or site.ignored:
+        first.text, first.style = first.text + " (off)", "off"
+    elif site.active in ("always", "unknown"):
+        first.text += " at inference!" if site.active == "always" else " maybe at inference"
+        first.style = "alert"
+    if site.where == "output":
+        return [first, Line("  " + mask_words(graph, node, site), "dim")]
+    if site.where in ("gate-input", "gate-recurrent"):
+        return [first, Line("  " + gate_masks(site), "dim")]
+    return [first]
+
+
+def _where(site: Site) -> str:
+    return {
+        "output": "rate",
+        "gate-input": "x_t",
+        "gate-recurrent": "h_t-1",
+        "attention": "attention",
+    }.get(site.where, site.param)
+
+
+def gate_masks(site: Site) -> str:
+    """Number of masks and whether they change over time, for an RNN's gate dropout."""
+    if site.masks is None:
+        count = "? masks"
+    elif site.masks == 1:
+        count = "1 shared mask"
+    else:
+        count = f"{site.masks} masks (1/gate)"
+    time = {True: "fixed in time", False: "new each step", None: ""}[site.time_constant]
+    return f"{count}, {time}" if time else count
+
+
+def mask_words(graph: Graph, node: Node, site: Site) -> str:
+    """The shape of an output dropout's mask: the input shape with shared axes set to 1."""
+    if site.noise == "gaussian":
+        return "gaussian noise"
+    shape = graph.input_shape(node) or graph.shapes.get(Tensor(node.id, 0))
+    prefix = "alpha mask" if site.noise == "alpha" else "mask"
+    if site.shared_axes is None:
+        return f"{prefix} ?"
+    if shape is None:
+        shared = ",".join(map(str, site.shared_axes))
+        return f"{prefix} axes {shared} shared" if shared else f"{prefix} elementwise"
+    dims = tuple(1 if i in site.shared_axes else d for i, d in enumerate(shape))
+    text = f"{prefix} {format_shape(dims, TIMES)}"
+    if site.time_constant is False:
+        text += ", new each step"
+    return text
+
+
+def _links(
+    graph: Graph, box_of: dict[str, str], chains: dict[Tensor, tuple[Site, ...]], boxes: dict
+) -> list[Link]:
+    """One link per pair of boxes, carrying the strongest dropout chain between them."""
+    links: dict[tuple[str, str], Link] = {}
+    for node in graph.nodes.values():
+        dst = box_of.get(node.id)
+        for t in node.inputs:
+            src = box_of.get(t.node)
+            if dst is None or src is None or src == dst:
+                continue
+            link = links.setdefault((src, dst), Link(src, dst))
+            chain = chains.get(t, ())
+            if (compound([s.rate for s in chain]) or 0.0, len(chain)) > (
+                link.rate or 0.0,
+                len(link.chain),
+            ):
+                link.chain = chain
+    for link in links.values():
+        link.label = _link_label(link, boxes[link.src])
+    return list(links.values())
+
+
+def _link_label(link: Link, src: Box) -> str:
+    """The compounded rate, unless the source box already shows that very number."""
+    if not link.chain:
+        return ""
+    own = src.kind == "site" and len(link.chain) == 1 and link.chain[0].node == src.id
+    if own:
+        return ""
+    return f"eff. {rate_text(link.rate)}" + (
+        f" ({len(link.chain)} in series)" if len(link.chain) > 1 else ""
+    )
+
+
+def describe(report: FileReport) -> str:
+    who = {"keras": "Keras", "tf-keras": "tf-keras"}.get(report.producer or "", report.producer)
+    model = f" '{report.model}'" if report.model else ""
+    return f"{who} {report.version or '?'} {report.format}{model}, {report.layers} layers"

@@ -1,0 +1,163 @@
+"""`droplint MODEL --tree`: the picture's map as a compact rich Tree in the terminal.
+
+Boxes in series stay at one level; a fork nests its side branches under the box it leaves, and
+the longest branch carries on at the same level. A box with more than one input names the others.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rich.markup import escape
+from rich.padding import Padding
+
+from droplint.analysis import FileReport, analyze_file
+from droplint.picture.scene import Box, Scene, build_scene, describe
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
+    from rich.tree import Tree
+
+STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+LINE_STYLE = {
+    "drop": "dark_orange",
+    "gate": "magenta",
+    "attention": "green",
+    "off": "dim strike",
+    "alert": "bold red",
+}
+
+
+def render(reports: list[FileReport], console: Console, baseline: Any = None) -> None:
+    """Print every report as a tree, then one line per finding and a summary."""
+    for report in reports:
+        console.print(_header(report), highlight=False)
+        if report.error:
+            console.print("  [bold red]error[/] [bold]DL001[/] unreadable-model")
+            console.print(f"    {report.error}", markup=False, highlight=False)
+        else:
+            picture = tree(build_scene(_with_graph(report)))
+            console.print(Padding(picture, (0, 0, 0, 2), expand=False))
+            for f in report.findings:
+                console.print(
+                    f"  [{STYLE[f.severity]}]{f.severity}[/] [bold]{f.code}[/] {f.name} "
+                    f"[dim]at[/] {escape(f.layer or '(whole model)')}",
+                    highlight=False,
+                )
+        console.print()
+    console.print(_summary(reports), highlight=False)
+    if baseline is not None:
+        console.print(f"Baseline: {baseline.matched} known findings hidden", highlight=False)
+
+
+def _with_graph(report: FileReport) -> FileReport:
+    """Reports from a batch run come without their graph: read the model again for it, and
+    keep the report's own findings (configured, baseline applied)."""
+    if report.graph is not None:
+        return report
+    full = analyze_file(report.path)
+    full.findings = report.findings
+    return full
+
+
+def tree(scene: Scene) -> Tree:
+    from rich.tree import Tree
+
+    root = Tree("model", guide_style="dim", hide_root=True)
+    _Layout(scene).add_all(root)
+    return root
+
+
+class _Layout:
+    """Which box hangs under which: every box under its longest input."""
+
+    def __init__(self, scene: Scene) -> None:
+        self.scene = scene
+        order = list(scene.boxes)
+        index = {b: i for i, b in enumerate(order)}
+        self.preds: dict[str, list[str]] = {b: [] for b in order}
+        for link in scene.links:
+            self.preds[link.dst].append(link.src)
+        depth: dict[str, int] = {}
+        for b in order:  # longest path from a source
+            depth[b] = 1 + max((depth[p] for p in self.preds[b]), default=0)
+        self.parent = {
+            b: max(p, key=lambda q: (depth[q], index[q])) for b, p in self.preds.items() if p
+        }
+        self.children: dict[str, list[str]] = {b: [] for b in order}
+        for b in order:
+            if b in self.parent:
+                self.children[self.parent[b]].append(b)
+        self.size: dict[str, int] = {}
+        for b in reversed(order):
+            self.size[b] = 1 + sum(self.size[c] for c in self.children[b])
+        self.labels = {(k.src, k.dst): k.label for k in scene.links}
+        self.order = order
+
+    def add_all(self, root: Tree) -> None:
+        for b in self.order:
+            if b not in self.parent:
+                self.chain(root, b)
+
+    def chain(self, at: Tree, b: str | None) -> None:
+        """Add b and the boxes in series after it at one level; side branches nest."""
+        while b is not None:
+            item = at.add(self.label(self.scene.boxes[b]))
+            kids = sorted(self.children[b], key=self.size.__getitem__)
+            for side in kids[:-1]:
+                self.chain(item, side)
+            b = kids[-1] if kids else None
+
+    def label(self, box: Box) -> Text:
+        from rich.text import Text
+
+        text = Text()
+        if box.kind == "group":
+            span = f"  {box.lines[0].text}" if box.lines else ""
+            text.append(f"{box.title}{span}", style="dim")
+        else:
+            text.append(box.title, style="bold")
+            text.append(f"  {box.subtitle}", style="dim")
+        for f in box.findings:
+            text.append(f"  {f.code}", style=STYLE[f.severity])
+        if box.output:
+            text.append("  → output", style="dim")
+        preds = self.preds[box.id]
+        rates = [r for r in (self.labels.get((p, box.id)) for p in preds) if r]
+        if rates:
+            text.append(f"  ← {rates[0]}", style="dark_orange")
+        others = [p for p in preds if p != self.parent.get(box.id)]
+        if others:
+            names = ", ".join(_name(self.scene.boxes[p]) for p in others)
+            text.append(f"  (also from {names})", style="dim")
+        if box.kind != "group":
+            for ln in box.lines:
+                if ln.text.startswith("  "):  # a site's second line: the masks
+                    text.append(f" · {ln.text.strip()}", style="dim")
+                else:
+                    text.append(f"\n  {ln.text}", style=LINE_STYLE.get(ln.style, "dim"))
+        return text
+
+
+def _name(box: Box) -> str:
+    return f"{box.members[0].id} … ({len(box.members)} layers)" if box.kind == "group" else box.id
+
+
+def _header(report: FileReport) -> str:
+    if report.error:
+        return f"[bold]{escape(report.path)}[/]"
+    return f"[bold]{escape(report.path)}[/] [dim]{escape(describe(report))}[/]"
+
+
+def _summary(reports: list[FileReport]) -> str:
+    from droplint.report.json import summary
+
+    s = summary(reports)
+    parts = [f"{s['files']} file{'s' if s['files'] != 1 else ''}"]
+    if s["unreadable"]:
+        parts.append(f"[bold red]{s['unreadable']} unreadable[/]")
+    for sev in ("error", "warning", "info"):
+        if s[sev]:
+            parts.append(f"[{STYLE[sev]}]{s[sev]} {sev}{'s' if s[sev] != 1 else ''}[/]")
+    return "Found: " + ", ".join(parts if len(parts) > 1 else [*parts, "no findings"])

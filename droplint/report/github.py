@@ -1,0 +1,28 @@
+"""GitHub Actions workflow commands: one annotation per finding, shown on the pull request.
+
+`::error file=PATH,line=1,title=DL202 dropout-on-model-output::message`. Escaping follows the
+runner's rules: in the message % CR LF become %25 %0D %0A; in properties also : and , (%3A %2C).
+"""
+
+from __future__ import annotations
+
+from droplint.analysis import FileReport
+from droplint.report.issues import issues
+
+COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
+
+
+def render(reports: list[FileReport]) -> str:
+    lines = []
+    for issue in issues(reports):
+        props = f"file={_prop(issue.path)},line=1,title={_prop(f'{issue.code} {issue.name}')}"
+        lines.append(f"::{COMMANDS[issue.severity]} {props}::{_data(issue.message)}")
+    return "\n".join(lines)
+
+
+def _data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _prop(text: str) -> str:
+    return _data(text).replace(":", "%3A").replace(",", "%2C")

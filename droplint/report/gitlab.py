@@ -1,0 +1,35 @@
+"""GitLab code quality: a Code Climate JSON array (artifacts: reports: codequality).
+
+Severities: info -> info, warning -> minor, error -> major. GitLab's critical and blocker are not
+used: no single dropout finding breaks a build the way they suggest, and an unreadable model
+(DL001, an error) is major like any other error. The fingerprint is the same as SARIF's.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from droplint.analysis import FileReport
+from droplint.report.issues import issues
+
+SEVERITIES = {"info": "info", "warning": "minor", "error": "major"}
+
+
+def to_list(reports: list[FileReport]) -> list[dict[str, Any]]:
+    return [
+        {
+            "type": "issue",
+            "check_name": i.code,
+            "description": f"{i.code} {i.name}{f' at {i.layer}' if i.layer else ''}: {i.message}",
+            "categories": ["Bug Risk"],
+            "severity": SEVERITIES[i.severity],
+            "fingerprint": i.fingerprint,
+            "location": {"path": i.path, "lines": {"begin": 1}},
+        }
+        for i in issues(reports)
+    ]
+
+
+def render(reports: list[FileReport]) -> str:
+    return json.dumps(to_list(reports), indent=2)

@@ -1,0 +1,106 @@
+"""SARIF 2.1.0, as GitHub code scanning accepts it (github/codeql-action/upload-sarif).
+
+Every rule of the catalogue is listed in tool.driver.rules, in code order, so a rule's ruleIndex
+is the same in every run. A model file has no lines: results point at line 1 of the file and name
+the layer as a logical location. partialFingerprints carry droplint's own fingerprint (path, rule,
+layer; see issues.py) twice: under "droplint/v1", and as primaryLocationLineHash, the key GitHub
+matches alerts on; without it upload-sarif would hash the first "line" of the binary file, which
+changes whenever the model is re-saved and is the same for every finding in the file.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from droplint import __version__
+from droplint.analysis import FileReport
+from droplint.report.issues import Issue, issues
+
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+HOMEPAGE = "https://github.com/OWNER/droplint"  # placeholder until the project has a public home
+LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+SRCROOT = "%SRCROOT%"
+
+
+def to_dict(reports: list[FileReport]) -> dict[str, Any]:
+    from droplint.rules import RULES
+
+    codes = sorted(RULES)
+    index = {code: i for i, code in enumerate(codes)}
+    run = {
+        "tool": {
+            "driver": {
+                "name": "droplint",
+                "version": __version__,
+                "semanticVersion": __version__,
+                "informationUri": HOMEPAGE,
+                "rules": [_rule(code) for code in codes],
+            }
+        },
+        "originalUriBaseIds": {SRCROOT: {"uri": Path.cwd().as_uri().rstrip("/") + "/"}},
+        "results": [_result(issue, index[issue.code]) for issue in issues(reports)],
+        "columnKind": "unicodeCodePoints",
+    }
+    return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+
+
+def render(reports: list[FileReport]) -> str:
+    return json.dumps(to_dict(reports), indent=2)
+
+
+def _rule(code: str) -> dict[str, Any]:
+    from droplint.pages import page, page_path
+    from droplint.rules import RULES
+
+    rule = RULES[code]
+    text = page(code) or f"{rule.code} {rule.name}: {rule.summary}"
+    path = page_path(code)
+    help_uri = f"{HOMEPAGE}/blob/main/rules/{path.name}" if path else HOMEPAGE
+    return {
+        "id": code,
+        "name": rule.name,
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": _what_it_does(text) or rule.summary},
+        "help": {"text": text, "markdown": text},
+        "helpUri": help_uri,
+        "defaultConfiguration": {"level": LEVELS[rule.severity]},
+        "properties": {"tags": ["dropout"]},
+    }
+
+
+def _what_it_does(page_text: str) -> str:
+    """The page's "What it does" section as one paragraph of text."""
+    match = re.search(r"^## What it does\s*$(.*?)(?=^## |\Z)", page_text, re.M | re.S)
+    return " ".join(match.group(1).split()) if match else ""
+
+
+def _result(issue: Issue, rule_index: int) -> dict[str, Any]:
+    location: dict[str, Any] = {
+        "physicalLocation": {"artifactLocation": _artifact(issue.path), "region": {"startLine": 1}}
+    }
+    if issue.layer:
+        location["logicalLocations"] = [
+            {"name": issue.layer.rsplit("/", 1)[-1], "fullyQualifiedName": issue.layer,
+             "kind": "member"}
+        ]  # fmt: skip
+    return {
+        "ruleId": issue.code,
+        "ruleIndex": rule_index,
+        "level": LEVELS[issue.severity],
+        "message": {"text": issue.message},
+        "locations": [location],
+        "partialFingerprints": {
+            "droplint/v1": issue.fingerprint,
+            "primaryLocationLineHash": issue.fingerprint[:16],
+        },
+    }
+
+
+def _artifact(path: str) -> dict[str, str]:
+    if path.startswith("/") or re.match(r"^[A-Za-z]:/", path):  # outside the current folder
+        return {"uri": Path(path).as_uri()}
+    return {"uri": quote(path, safe="/"), "uriBaseId": SRCROOT}
