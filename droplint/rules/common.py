@@ -19,9 +19,10 @@ def rate(value: float | None) -> str:
     return "?" if value is None else f"{value:.3g}"
 
 
-def names(nodes: list) -> str:
-    """'a', 'b' for a list of nodes, or 'nothing' when empty."""
-    return ", ".join(f"'{n.id}' ({n.op})" for n in nodes) or "nothing"
+def names(nodes: list, most: int = 4) -> str:
+    """'a' (Relu), 'b' (Reshape) for a list of nodes (the first few), or 'nothing'."""
+    shown = ", ".join(f"'{n.id}' ({n.op})" for n in nodes[:most]) or "nothing"
+    return shown + (f" and {len(nodes) - most} more" if len(nodes) > most else "")
 
 
 def via(between: list) -> str:

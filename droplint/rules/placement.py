@@ -65,7 +65,7 @@ def dropout_on_model_output(ctx: Context) -> Iterator[Finding]:
             "above 1 or not summing to 1) and no weight after it can compensate. Fix: move the "
             "dropout before the last layer with weights (e.g. before the output Dense). For "
             "Monte-Carlo dropout on purpose, list the layer in `mc-dropout`.",
-            related=[p.id for p in probability] + [n.id for n in to_output or []],
+            related=[p.id for p in probability] + [n.id for n in (to_output or [])[:8]],
         )
 
 

@@ -7,6 +7,7 @@ or an unknown layer ends the series.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -41,22 +42,34 @@ class Reach:
 
 
 def downstream(graph: Graph, start: Node, passes: Callable[[Node], bool]) -> Reach:
-    """Follow start's output through nodes for which passes() holds."""
+    """Follow start's output through nodes for which passes() holds (breadth first).
+
+    Each node remembers the node it was reached from, so the nodes passed on the way are
+    rebuilt only for the stops and the output: linear in the nodes walked, however long.
+    """
     reach = Reach([], [] if graph.is_output(start.id) else None)
-    seen = {start.id}
-    todo: list[tuple[Node, list[Node]]] = [(c, []) for c in graph.consumers(start.id)]
+    came_from: dict[str, Node | None] = {start.id: None}
+    todo: deque[tuple[Node, Node | None]] = deque((c, None) for c in graph.consumers(start.id))
     while todo:
-        node, between = todo.pop(0)
-        if node.id in seen:
+        node, parent = todo.popleft()
+        if node.id in came_from:
             continue
-        seen.add(node.id)
+        came_from[node.id] = parent
         if not passes(node):
-            reach.stops.append((node, between))
+            reach.stops.append((node, _between(came_from, parent)))
             continue
-        if graph.is_output(node.id) and reach.output is None:
-            reach.output = [*between, node]
-        todo.extend((c, [*between, node]) for c in graph.consumers(node.id))
+        if reach.output is None and graph.is_output(node.id):
+            reach.output = [*_between(came_from, parent), node]
+        todo.extend((c, node) for c in graph.consumers(node.id))
     return reach
+
+
+def _between(came_from: dict[str, Node | None], last: Node | None) -> list[Node]:
+    path = []
+    while last is not None:
+        path.append(last)
+        last = came_from[last.id]
+    return path[::-1]
 
 
 @dataclass
