@@ -234,6 +234,25 @@ def build_torch(out):
 
     dynamo("mlp_train_dynamo.onnx", mlp().train(), (x_mlp,), "dynamo exporter, module in train()")
 
+    def encoder():
+        torch.manual_seed(0)
+        layer = nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, dropout=0.1, batch_first=True)
+        return nn.TransformerEncoder(layer, 1, enable_nested_tensor=False)
+
+    ts(
+        "encoder_train_ts.onnx",
+        encoder(),
+        (x_seq,),
+        "TorchScript exporter, training=TRAINING, opset 17 (nn.TransformerEncoder)",
+        train=True,
+    )
+    dynamo(
+        "encoder_train_dynamo.onnx",
+        encoder().train(),
+        (x_seq,),
+        "dynamo exporter, module in train() (nn.TransformerEncoder)",
+    )
+
     ts(
         "cnn_train_ts.onnx",
         cnn(nn.Dropout2d(0.2)),

@@ -174,3 +174,18 @@ def test_onnx_node_test_models(node_tests: dict[str, Path]) -> None:
             assert actives == {"always"}, name
         else:
             assert actives == set(), name
+
+
+def test_torch_transformer_encoder_exports() -> None:
+    """nn.TransformerEncoder in train(): TorchScript writes its attention dropout inert beside
+    three active ones (DL503); dynamo writes the three active ones and names their modules."""
+    ts = {s.layer: s.active for s in report("torch/encoder_train_ts.onnx").sites}
+    assert sorted(ts.values()) == ["always", "always", "always", "never"]
+    assert next(k for k, v in ts.items() if v == "never").endswith("self_attn/Dropout")
+    codes = sorted(f.code for f in report("torch/encoder_train_ts.onnx").findings)
+    assert codes == ["DL501", "DL501", "DL501", "DL502", "DL503"]
+    dynamo = report("torch/encoder_train_dynamo.onnx").sites
+    assert len(dynamo) == 3 and {s.active for s in dynamo} == {"always"}
+    assert sorted(s.source for s in dynamo) == [
+        "layers.0.dropout", "layers.0.dropout1", "layers.0.dropout2"
+    ]  # fmt: skip

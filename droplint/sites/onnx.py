@@ -197,6 +197,7 @@ def source_module(node: Node) -> str | None:
     scopes = node.config.get("source")
     if not scopes:
         return None
-    parts = [p.strip(" '\"") for p in scopes.strip("[]").split(",")]
+    # A list of module paths from the root, then the node's own (fx) name: drop the last.
+    parts = [p.strip(" '\"") for p in scopes.strip("[]").split(",")][:-1]
     named = [p for p in parts if p]
     return named[-1] if named else None

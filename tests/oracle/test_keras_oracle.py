@@ -144,3 +144,35 @@ def test_seed_question_claims(K: ModuleType, tmp_path: Path) -> None:
     site = gate(saved(K, model, tmp_path))
     assert site.masks == 4 and independent_masks(seen, 0.5)
     assert site.time_constant and seen.time_constant
+
+
+OUTPUT_CASES = [
+    ("Dropout", {}, (10, 16)),
+    ("Dropout", {"noise_shape": (None, 1, 16)}, (10, 16)),
+    ("SpatialDropout1D", {}, (10, 16)),
+    ("GaussianDropout", {}, (10, 16)),
+    ("SpatialDropout2D", {}, (6, 6, 8)),
+]
+
+
+@pytest.mark.parametrize(("layer", "kwargs", "shape"), OUTPUT_CASES)
+def test_output_dropout_mask_structure(
+    K: ModuleType, tmp_path: Path, layer: str, kwargs: dict, shape: tuple
+) -> None:
+    """Which axes a mask is shared along, and so whether it is the same at every timestep."""
+    inp = K.Input(shape, name="x")
+    model = K.Model(inp, getattr(K.layers, layer)(RATE, name="drop", **kwargs)(inp))
+    y = np.asarray(model(np.ones((64, *shape), dtype="float32"), training=True))
+    (site,) = saved(K, model, tmp_path).sites
+    if site.noise == "gaussian":  # multiplicative noise: every element its own draw
+        assert site.shared_axes == [] and len(np.unique(y[0])) > y[0].size // 2
+        return
+    zeros = np.abs(y) < 1e-6
+    for axis in range(1, zeros.ndim):
+        shared = bool((zeros == zeros.take([0], axis=axis)).all())
+        assert shared is (axis in site.shared_axes), (axis, site.shared_axes)
+    if site.time_constant is not None:
+        assert site.time_constant is Observed.of(zeros).time_constant
+    draws = zeros.size / np.prod([zeros.shape[a] for a in site.shared_axes] or [1])
+    bound = 5 * np.sqrt(site.rate * (1 - site.rate) / draws)  # five standard deviations
+    assert abs(zeros.mean() - site.rate) < bound
