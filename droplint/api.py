@@ -71,8 +71,9 @@ def _keras(model: Any) -> SavedModel:
         raise UnreadableModel(f"the model's config cannot be read: {exc}") from exc
     tf_keras = package is not None and package.__name__ == "tf_keras"
     producer = "tf-keras" if tf_keras else producer_of(version)
-    name = getattr(model, "name", None) or "memory"
-    return SavedModel(f"<{name}>", "keras-object", producer, version, model_config(config, "model"))
+    name = getattr(model, "name", None)
+    path = f"<{name if isinstance(name, str) else 'memory'}>"
+    return SavedModel(path, "keras-object", producer, version, model_config(config, "model"))
 
 
 def _framework(model: Any) -> Any:

@@ -65,18 +65,29 @@ def run_check(opts: CheckOptions) -> int:
         from droplint.baseline import apply_baseline
 
         baseline = apply_baseline(recorded, Path(str(opts.baseline)).parent, reports)
-    if opts.write_baseline:
-        from droplint.baseline import write_baseline
-
-        count = write_baseline(Path(opts.write_baseline), reports)
-        print(f"droplint: wrote {count} findings to {opts.write_baseline}", file=sys.stderr)
-    _print_report(opts, reports, baseline)
+    try:
+        _write(opts, reports, baseline)
+    except OSError as exc:
+        print(f"droplint: cannot write {exc.filename}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     if any(r.error for r in reports):
         return 2
     if opts.write_baseline:
         return 0  # the findings are accepted now
     worst = max((LEVELS[f.severity] for r in reports for f in r.findings), default=-1)
     return 1 if worst >= LEVELS[config.fail_on] else 0
+
+
+def _write(opts: CheckOptions, reports: list[FileReport], baseline: BaselineResult | None) -> None:
+    """The baseline file (--write-baseline), then the report."""
+    if opts.write_baseline:
+        from pathlib import Path
+
+        from droplint.baseline import write_baseline
+
+        count = write_baseline(Path(opts.write_baseline), reports)
+        print(f"droplint: wrote {count} findings to {opts.write_baseline}", file=sys.stderr)
+    _print_report(opts, reports, baseline)
 
 
 def _recorded(opts: CheckOptions) -> Counter[Key] | None:

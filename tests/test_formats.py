@@ -198,3 +198,10 @@ def test_bad_new_options_go_to_typer(args: list[str]) -> None:
 
     assert parse_fast(args) is None
     assert run(*args, cwd=ROOT).returncode == 2
+
+
+def test_unwritable_output_is_exit_2(tmp_path: Path) -> None:
+    for option in ("--output", "--write-baseline"):
+        proc = run(SEED2, option, str(tmp_path / "no" / "such" / "file"), cwd=ROOT)
+        assert proc.returncode == 2 and "cannot write" in proc.stderr
+        assert "Traceback" not in proc.stderr
