@@ -189,3 +189,22 @@ def test_torch_transformer_encoder_exports() -> None:
     assert sorted(s.source for s in dynamo) == [
         "layers.0.dropout", "layers.0.dropout1", "layers.0.dropout2"
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize(("ratio", "code"), [(0.0, "DL301"), (0.7, "DL302"), (1.2, "DL303")])
+def test_rate_rules_on_onnx(tmp_path: Path, ratio: float, code: str) -> None:
+    """DL301-DL303 read an ONNX Dropout's ratio initializer like a Keras rate."""
+    from onnx import TensorProto, helper, save
+
+    nodes = [helper.make_node("Dropout", ["x", "r", "t"], ["y"], name="drop")]
+    graph = helper.make_graph(
+        nodes, "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4])],
+        [helper.make_tensor("r", TensorProto.FLOAT, [], [ratio]),
+         helper.make_tensor("t", TensorProto.BOOL, [], [False])],
+    )  # fmt: skip
+    path = tmp_path / "m.onnx"
+    save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), str(path))
+    r = analyze_file(path, ALL)
+    assert [f.layer for f in r.findings if f.code == code] == ["drop"]
