@@ -8,7 +8,7 @@ The folder (in a temporary directory, or --keep DIR) holds three copies of every
 (samples/, the broken ones included) plus generated ONNX chains of CHAIN_NODES nodes, as many as
 make the estimated serial time reach --target-s. Each command is timed as a whole fresh process,
 RUNS times, alternating, and the fastest run of each counts; each run also shows the CPU time
-other processes took meanwhile (the machine may be shared, and a parallel run suffers). Exits 1
+other processes took meanwhile (the machine may be shared: a parallel run suffers). Exits 1
 when the serial run took under 10 s, the speed-up is under 1.6x, or the outputs differ. Not part
 of the test suite.
 """
@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -33,6 +33,7 @@ DROPOUT_EVERY = 100
 MIN_SERIAL_S = 10.0
 MIN_SPEEDUP = 1.6
 RUNS = 4
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
 def build_chain(path: Path, n_nodes: int) -> None:
@@ -117,34 +118,58 @@ def prepare(folder: Path, target_s: float) -> str:
     )
 
 
-def machine_busy_s() -> float | None:
-    """CPU seconds every process on the machine has used so far (Linux /proc/stat), or None."""
-    try:
-        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
-    except OSError:
-        return None
-    user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, fields[:8])
-    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+class OtherWork:
+    """CPU seconds that processes outside the timed command's session use while it runs, sampled
+    from /proc every 0.2 s (Linux; None elsewhere). A parallel run needs both cores: anything
+    else running makes it look worse, so each run shows this next to its time."""
+
+    def __init__(self, session: int) -> None:
+        self.session, self.first, self.last = session, {}, {}
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._watch, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> float | None:
+        self.done.set()
+        self.thread.join()
+        if not self.last:
+            return None
+        return sum(self.last[k] - self.first[k] for k in self.last)
+
+    def _watch(self) -> None:
+        while not self.done.wait(0.2):
+            for key, cpu in _processes(exclude=(self.session, os.getsid(0))).items():
+                self.first.setdefault(key, cpu)
+                self.last[key] = cpu
+
+
+def _processes(exclude: tuple[int, ...]) -> dict[tuple[int, int], float]:
+    """(pid, start time) -> CPU seconds, for processes outside the excluded sessions."""
+    out = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        session, utime, stime, start = int(fields[3]), int(fields[11]), int(fields[12]), fields[19]
+        if session not in exclude:
+            out[(int(stat.parent.name), int(start))] = (utime + stime) / CLOCK_TICKS
+    return out
 
 
 def timed(path: Path, jobs: int) -> tuple[float, bytes, float | None]:
-    """Wall time, output, and the CPU seconds other work on the machine took meanwhile (a
-    parallel run needs both cores; anything else running makes it look worse)."""
+    """Wall time, output, and the CPU seconds other work on the machine took meanwhile."""
     cmd = [sys.executable, "-m", "droplint", str(path), "--format", "json", "--jobs", str(jobs)]
-    busy, ours = machine_busy_s(), _children_cpu_s()
     start = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)  # fmt: skip
+    watch = OtherWork(proc.pid) if Path("/proc/self/stat").exists() else None
+    out, err = proc.communicate()
     elapsed = time.perf_counter() - start
-    if proc.returncode not in (0, 1, 2) or not proc.stdout:
-        sys.exit(f"droplint --jobs {jobs} failed ({proc.returncode}): {proc.stderr.decode()}")
-    after = machine_busy_s()
-    others = None if busy is None or after is None else after - busy - (_children_cpu_s() - ours)
-    return elapsed, proc.stdout, others
-
-
-def _children_cpu_s() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+    others = watch.stop() if watch else None
+    if proc.returncode not in (0, 1, 2) or not out:
+        sys.exit(f"droplint --jobs {jobs} failed ({proc.returncode}): {err.decode()}")
+    return elapsed, out, others
 
 
 def _run_text(run: tuple[float, bytes, float | None]) -> str:
