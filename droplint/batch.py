@@ -38,6 +38,8 @@ def analyze_all(
     more than most runs of a few files take, so the first inputs are analysed here; what is
     left after warm_up seconds goes to the workers."""
     jobs = default_jobs() if jobs is None else jobs
+    if jobs > 1 and len(paths) > PROGRESS_FILES:
+        _context(paths, start=True)  # a long run: let the worker server start meanwhile
     progress = Progress(len(paths))
     reports: list[FileReport] = []
     started = time.perf_counter()
@@ -71,7 +73,8 @@ def _in_workers(
     from concurrent.futures import ProcessPoolExecutor, as_completed  # only when needed: ~40 ms
 
     reports: list[FileReport | None] = [None] * len(paths)
-    with ProcessPoolExecutor(workers, _context(), initializer=_start, initargs=(config,)) as pool:
+    context = _context(paths)
+    with ProcessPoolExecutor(workers, context, initializer=_start, initargs=(config,)) as pool:
         # Largest files first, so that a big model does not start last and run alone at the end.
         order = sorted(range(len(paths)), key=lambda i: -_size(paths[i]))
         futures = {pool.submit(_analyze, paths[i]): i for i in order}
@@ -89,16 +92,23 @@ def _size(path: str) -> int:
         return 0
 
 
-def _context() -> Any:
-    """forkserver where there is one: workers start from a clean process that has droplint
-    imported already, never from this one (which may run the progress bar's thread)."""
+def _context(paths: list[str], start: bool = False) -> Any:
+    """forkserver where there is one: workers start from a clean process that has droplint (and
+    h5py, if there are HDF5 files) imported already, never from this one (which may run the
+    progress bar's thread). start: start that server now, in the background."""
     import multiprocessing
 
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["droplint.batch"])
-        return ctx
-    return multiprocessing.get_context("spawn")
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    hdf5 = any(p.lower().endswith((".h5", ".hdf5")) for p in paths)
+    preload = ["droplint.batch", *(["droplint.read.hdf5", "h5py"] if hdf5 else [])]
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(preload)
+    if start:
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
+    return context
 
 
 def _start(config: Config) -> None:

@@ -202,3 +202,13 @@ def test_tree_through_the_typer_command() -> None:
 def test_tree_with_json_needs_an_output_file() -> None:
     proc = run(str(sample("keras3/seed2.keras")), "--tree", "--format", "json")
     assert proc.returncode == 2 and "--tree" in proc.stderr
+
+
+def test_a_long_path_does_not_wrap_the_header(tmp_path: Path) -> None:
+    deep = tmp_path / ("d" * 90)
+    deep.mkdir()
+    model = deep / "seed2.keras"
+    model.write_bytes(sample("keras3/seed2.keras").read_bytes())
+    for extra in (["--tree"], []):
+        out = run(str(model), *extra).stdout.splitlines()
+        assert out[0].startswith(str(model)) and out[0].rstrip().endswith("4 layers")

@@ -32,7 +32,7 @@ LINE_STYLE = {
 def render(reports: list[FileReport], console: Console, baseline: Any = None) -> None:
     """Print every report as a tree, then one line per finding and a summary."""
     for report in reports:
-        console.print(_header(report), highlight=False)
+        console.print(_header(report), highlight=False, soft_wrap=True)
         if report.error:
             console.print("  [bold red]error[/] [bold]DL001[/] unreadable-model")
             console.print(f"    {report.error}", markup=False, highlight=False)
@@ -44,6 +44,7 @@ def render(reports: list[FileReport], console: Console, baseline: Any = None) ->
                     f"  [{STYLE[f.severity]}]{f.severity}[/] [bold]{f.code}[/] {f.name} "
                     f"[dim]at[/] {escape(f.layer or '(whole model)')}",
                     highlight=False,
+                    soft_wrap=True,
                 )
         console.print()
     console.print(_summary(reports), highlight=False)

@@ -23,7 +23,7 @@ def render(
     from rich.text import Text
 
     for report in reports:
-        console.print(_header(report))
+        console.print(_header(report), soft_wrap=True)  # a path is never broken
         if report.error:
             console.print("  [bold red]error[/] [bold]DL001[/] unreadable-model")
             console.print(Padding(Text(report.error), (0, 0, 0, 4), expand=False))
@@ -39,7 +39,8 @@ def render(
         for f in report.findings:
             console.print(
                 f"  [{STYLE[f.severity]}]{f.severity}[/] [bold]{f.code}[/] {f.name} "
-                f"[dim]at[/] {f.layer or '(whole model)'}"
+                f"[dim]at[/] {f.layer or '(whole model)'}",
+                soft_wrap=True,
             )
             console.print(Padding(Text(f.message), (0, 0, 0, 4), expand=False))
         if report.flow:
