@@ -25,7 +25,9 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+import common
+
+ROOT = common.ROOT
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT)]
 
 from big_models import efficientnet_b0, onnx_stack  # noqa: E402
@@ -94,21 +96,11 @@ def table(rows: list[dict]) -> str:
 
 
 def machine() -> str:
-    cpu = next(
-        (line.split(":", 1)[1].strip() for line in _cpuinfo() if line.startswith("model name")),
-        platform.processor() or "?",
-    )
+    cpu = common.cpu_model(platform.processor() or "?")
     return (
         f"{os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}, "
         f"{datetime.date.today().isoformat()}"
     )
-
-
-def _cpuinfo() -> list[str]:
-    try:
-        return Path("/proc/cpuinfo").read_text().splitlines()
-    except OSError:
-        return []
 
 
 def screenshot(target: Path) -> None:

@@ -9,12 +9,12 @@ returns what was written; files already in workdir from an earlier run are reuse
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-FRAMEWORK_PYTHON = Path("/work/venv/bin/python")
+import common
+
 MANIFEST = "keras_manifest.json"
 DEEP_LAYERS = 1000
 SPEC = f"deep{DEEP_LAYERS} effnetb0 v1"  # bump when the builder changes
@@ -96,11 +96,9 @@ def build(workdir: Path) -> list[KerasModel]:
                 print(f"reusing the generated Keras models in {workdir}", flush=True)
                 return models
     print(f"building the 1,000-layer model and EfficientNetB0 in {workdir} ...", flush=True)
-    env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "VIRTUAL_ENV"}}
-    env["TF_CPP_MIN_LOG_LEVEL"] = "3"
     done = subprocess.run(
-        [str(FRAMEWORK_PYTHON), "-c", BUILDER, str(workdir)],
-        env=env,
+        [str(common.FRAMEWORK_PYTHON), "-c", BUILDER, str(workdir)],
+        env=common.clean_env(quiet_tensorflow=True),
         capture_output=True,
         text=True,
     )
@@ -116,14 +114,9 @@ def build(workdir: Path) -> list[KerasModel]:
 
 def verify(model: KerasModel, report_json: str) -> str:
     """Empty if droplint read every layer and found a site for every Dropout layer."""
-    try:
-        entry = json.loads(report_json)["files"][0]
-    except (ValueError, KeyError, IndexError) as exc:
-        return f"no JSON report ({type(exc).__name__})"
-    if entry.get("error"):
-        return f"droplint could not read it: {entry['error']}"
-    if entry.get("layers") != model.layers:
-        return f"{entry.get('layers')} layers reported, {model.layers} in the model"
+    entry, problem = common.report_entry(report_json, model.layers, "in the model")
+    if problem:
+        return problem
     found = {s.get("layer") for s in entry.get("sites", []) if "Dropout" in str(s.get("class"))}
     if len(found) != model.dropouts:
         return f"{len(found)} Dropout layers with sites, {model.dropouts} in the model"

@@ -9,31 +9,26 @@ reused by later runs). Every measurement is a whole fresh process. Not part of t
 from __future__ import annotations
 
 import argparse
-import datetime
 import hashlib
 import json
 import os
-import platform
 import resource
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-VENV_BIN = Path("/work/venv/bin")
-DROPLINT = VENV_BIN / "droplint"
-PYTHON = VENV_BIN / "python"
+import common
+
+ROOT = common.ROOT
+DROPLINT = common.FRAMEWORK_BIN / "droplint"  # the editable install: the working tree is timed
 ONNX_LOAD = "import sys, onnx; onnx.load(sys.argv[1])"
 TINY = ROOT / "samples" / "onnx" / "helper" / "dropout_opset13_ratio_init_true.onnx"
 MANIFEST = "manifest.json"
 
-GIB = 1 << 30
 BIG_DIM = 8192  # 8192 x 8192 float32 = 256 MiB per weight
 BIG_RATE = 0.25
 CHAIN_DIM = 16  # 16x16 weights: too big for droplint to decode their values, as real weights
@@ -58,14 +53,6 @@ class Model:
     dropouts: int
     rate: float
     build_s: float = 0.0
-
-
-@dataclass
-class Timing:
-    median_s: float  # wall
-    max_s: float
-    cpu_s: float  # median user + system CPU seconds: less sensitive to other load
-    peak_mib: float
 
 
 # ---------------------------------------------------------------------------------------------
@@ -130,7 +117,7 @@ def build_big(path: Path) -> Model:
     del model
     onnx.checker.check_model(str(path))  # by path: the checker streams the file
     size = path.stat().st_size
-    if size < GIB:
+    if size < common.GIB:
         raise SystemExit(f"{path} is {size} bytes, less than 1 GiB")
     return Model("1gib", str(path), size, 5, 1, BIG_RATE, time.perf_counter() - start)
 
@@ -198,8 +185,8 @@ def tiny_model() -> Model:
 
 def prepare(workdir: Path, only: set[str] | None = None) -> None:
     """Build the models missing from workdir and record them in its manifest (run as a child
-    process, so that the measuring parent stays small: see measure_once). `only` (run_all.py)
-    builds just those keys, the 1M chain without the time budget."""
+    process, so that the measuring parent stays small: see common.measure_once). `only`
+    (run_all.py) builds just those keys, the 1M chain without the time budget."""
     manifest = workdir / MANIFEST
     known: dict[str, Model] = {}
     note = ""
@@ -277,75 +264,14 @@ def load_models(workdir: Path) -> tuple[list[Model], str]:
 
 
 # ---------------------------------------------------------------------------------------------
-# Measurements
-
-
-def measure_once(
-    cmd: list[str], cwd: Path, env: dict[str, str], timeout: float, ok: set[int]
-) -> tuple[float, float, float]:
-    """Wall seconds, CPU seconds and peak RSS (MiB) of one fresh process, from wait4: that
-    child's own rusage.
-
-    Linux folds the RSS high-water mark of the memory image a process replaces at exec into its
-    ru_maxrss, and subprocess starts children with vfork, i.e. in this process's image: a child
-    never reports less than this process's own peak. Hence the models are built in another
-    process and this one imports neither onnx nor numpy.
-    """
-    start = time.perf_counter()
-    proc = subprocess.Popen(
-        cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    timer = threading.Timer(timeout, proc.kill)
-    timer.start()
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
-    timer.cancel()
-    proc.returncode = code = os.waitstatus_to_exitcode(status)
-    if code not in ok:
-        raise RuntimeError(f"exit {code} after {elapsed:.1f} s: {' '.join(cmd)}")
-    cpu = usage.ru_utime + usage.ru_stime
-    return elapsed, cpu, usage.ru_maxrss / 1024  # ru_maxrss is KiB on Linux
-
-
-def measure(
-    cmd: list[str],
-    cwd: Path,
-    env: dict[str, str],
-    runs: int,
-    timeout: float,
-    out: Path,
-    ok: set[int] | None = None,
-) -> Timing:
-    """One warm-up run (its stdout goes to out, not into this process), then `runs` timed runs.
-    Exit code 1 is normal for droplint (findings), a failure for anything else; `ok` overrides
-    the accepted exit codes (run_all.py times another droplint)."""
-    if ok is None:
-        ok = {0, 1} if cmd[0] == str(DROPLINT) else {0}
-    try:
-        with out.open("w") as stdout:
-            warm = subprocess.run(
-                cmd, cwd=cwd, env=env, stdout=stdout, stderr=subprocess.PIPE, timeout=timeout
-            )
-    except subprocess.TimeoutExpired:
-        sys.exit(f"timed out after {timeout:.0f} s: {' '.join(cmd)}")
-    if warm.returncode not in ok:
-        sys.exit(f"exit {warm.returncode}: {' '.join(cmd)}\n{warm.stderr[-3000:].decode()}")
-    samples = [measure_once(cmd, cwd, env, timeout, ok) for _ in range(runs)]
-    times = [t for t, _, _ in samples]
-    cpu = statistics.median(c for _, c, _ in samples)
-    return Timing(statistics.median(times), max(times), cpu, max(m for _, _, m in samples))
+# droplint's report (the measurements are in common.py)
 
 
 def verify(model: Model, report_json: str) -> str:
     """Empty if droplint read the whole graph and found every Dropout site, else the problem."""
-    try:
-        entry = json.loads(report_json)["files"][0]
-    except (ValueError, KeyError, IndexError) as exc:
-        return f"no JSON report ({type(exc).__name__})"
-    if entry.get("error"):
-        return f"droplint could not read it: {entry['error']}"
-    if entry.get("layers") != model.nodes:
-        return f"{entry.get('layers')} layers reported, {model.nodes} nodes in the graph"
+    entry, problem = common.report_entry(report_json, model.nodes, "nodes in the graph")
+    if problem:
+        return problem
     sites = entry.get("sites", [])
     good = [
         s
@@ -367,15 +293,6 @@ def verify(model: Model, report_json: str) -> str:
 # Report
 
 
-def machine_line() -> str:
-    cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
-    names = [line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")]
-    cpu = names[0] if names else "unknown CPU"
-    nproc = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip()
-    now = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
-    return f"Machine: nproc={nproc}, {cpu}, Python {platform.python_version()}, {now}"
-
-
 def versions() -> str:
     """Versions from the framework venv, asked in a child: this process stays small."""
     program = (
@@ -384,7 +301,7 @@ def versions() -> str:
         "numpy {numpy.__version__}')"
     )
     return subprocess.run(
-        [str(PYTHON), "-c", program], capture_output=True, text=True
+        [str(common.FRAMEWORK_PYTHON), "-c", program], capture_output=True, text=True
     ).stdout.strip()
 
 
@@ -421,15 +338,9 @@ def label(m: Model) -> str:
     return names.get(m.key, "1M-node chain")
 
 
-def size_text(size: int) -> str:
-    if size >= GIB:
-        return f"{size / GIB:.3f} GiB"
-    if size >= 1 << 20:
-        return f"{size / 2**20:.1f} MiB"
-    return f"{size / 1024:.1f} KiB"
-
-
-def checks(rows: list[tuple[Model, Timing, Timing, str]]) -> list[tuple[bool | None, str]]:
+def checks(
+    rows: list[tuple[Model, common.Timing, common.Timing, str]],
+) -> list[tuple[bool | None, str]]:
     """(ok, text) per check; ok is None for (iii) when neither 10k nor 1M was timed."""
     by_key = {m.key: (lint, load, problem) for m, lint, load, problem in rows}
     out = []
@@ -476,10 +387,6 @@ def checks(rows: list[tuple[Model, Timing, Timing, str]]) -> list[tuple[bool | N
     return out
 
 
-def verdict(ok: bool | None) -> str:
-    return "SKIP" if ok is None else "PASS" if ok else "FAIL"
-
-
 def markdown(
     rows,
     runs: int,
@@ -492,7 +399,7 @@ def markdown(
     lines = [
         "# droplint ONNX scale benchmark",
         "",
-        f"{machine_line()}; load average (5 min) at the end of the timing: {load_avg:.2f}",
+        f"{common.machine_line()}; load average (5 min) at the end of the timing: {load_avg:.2f}",
         "",
         f"{versions()}; {revision}. Whole fresh processes; median of {runs} runs after 1 "
         "warm-up (so the page cache is warm for both); CPU s is the median of user + system "
@@ -509,14 +416,12 @@ def markdown(
     ]
     for m, lint, load, _ in rows:
         lines.append(
-            f"| {label(m)} | {size_text(m.size)} | {m.nodes:,} | {lint.median_s:.3f} "
+            f"| {label(m)} | {common.size_text(m.size)} | {m.nodes:,} | {lint.median_s:.3f} "
             f"| {lint.cpu_s:.3f} | {lint.peak_mib:.0f} | {load.median_s:.3f} | {load.cpu_s:.3f} "
             f"| {load.peak_mib:.0f} "
             f"| {load.median_s / lint.median_s:.1f}x |"
         )
-    lines += ["", note, "", "Checks:", ""]
-    lines += [f"- {verdict(ok)} {text}" for ok, text in results]
-    return "\n".join([*lines, ""])
+    return common.report_text([*lines, "", note, ""], results)
 
 
 def main() -> int:
@@ -532,26 +437,26 @@ def main() -> int:
         prepare(args.build_into, set(args.only.split(",")) if args.only else None)
         return 0
 
-    if args.keep is not None:
-        workdir = args.keep.resolve()
-        if workdir == ROOT or ROOT in workdir.parents:
-            parser.error(f"--keep must be outside the repo ({ROOT})")
-        workdir.mkdir(parents=True, exist_ok=True)
-    else:
-        workdir = Path(tempfile.mkdtemp(prefix="droplint-onnx-scale-"))
+    workdir = common.keep_dir(parser, args.keep) or Path(
+        tempfile.mkdtemp(prefix="droplint-onnx-scale-")
+    )
     try:
         subprocess.run([sys.executable, __file__, "--build-into", str(workdir)], check=True)
         models, note = load_models(workdir)
-        env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "VIRTUAL_ENV"}}
+        env = common.clean_env()
         revision, before = droplint_revision(), source_digest()
         timings = []
         for m in models:
-            print(f"timing {m.key} ({size_text(m.size)}, {m.nodes:,} nodes) ...", flush=True)
+            print(f"timing {m.key} ({common.size_text(m.size)}, {m.nodes:,} nodes) ...", flush=True)
             report_file = workdir / f"droplint_{m.key}.json"
             lint_cmd = [str(DROPLINT), m.path, "--format", "json"]
-            lint = measure(lint_cmd, workdir, env, args.runs, args.timeout, report_file)
-            load_cmd = [str(PYTHON), "-c", ONNX_LOAD, m.path]
-            load = measure(load_cmd, workdir, env, args.runs, args.timeout, Path(os.devnull))
+            lint, _ = common.measure(
+                lint_cmd, workdir, env, {0, 1}, args.runs, args.timeout, report_file
+            )
+            load_cmd = [str(common.FRAMEWORK_PYTHON), "-c", ONNX_LOAD, m.path]
+            load, _ = common.measure(
+                load_cmd, workdir, env, {0}, args.runs, args.timeout, Path(os.devnull)
+            )
             timings.append((m, lint, load, report_file))
             print(f"  droplint {lint.median_s:.3f} s, onnx.load {load.median_s:.3f} s", flush=True)
         load_avg = os.getloadavg()[1]  # 5-minute average, over most of the timing

@@ -6,7 +6,7 @@ Times whole fresh processes on the seed samples, a generated 1,000-layer functio
 EfficientNetB0, a 1 GiB ONNX model and a 100k-node ONNX graph (with --all-chains also the 10k
 and 1M-node graphs, for the scaling check), prints one Markdown table of ratios with the
 machine it ran on, writes it to benchmarks/RESULTS.md and exits 1 if a check fails. Uses
-startup.py, keras_models.py and onnx_scale.py. Not part of the test suite.
+startup.py, keras_models.py, onnx_scale.py and common.py. Not part of the test suite.
 """
 
 from __future__ import annotations
@@ -20,10 +20,11 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import common
 import onnx_scale
 import startup
 
-ROOT = startup.ROOT
+ROOT = common.ROOT
 ONNX_KEYS = ["1gib", "100k"]
 ALL_CHAIN_KEYS = ["1gib", "10k", "100k", "1m"]
 
@@ -46,18 +47,14 @@ def ratio(load_s: float, lint_s: float) -> str:
     return f"{r:.1f}x" if r < 10 else f"{r:.0f}x"
 
 
-def verdict(ok: bool | None) -> str:
-    return onnx_scale.verdict(ok)
-
-
 def time_onnx(
     workdir: Path, keys: list[str], runs: int, timeout: float
-) -> tuple[list[tuple[onnx_scale.Model, onnx_scale.Timing, onnx_scale.Timing, Path]], str]:
+) -> tuple[list[tuple[onnx_scale.Model, common.Timing, common.Timing, Path]], str]:
     """Builds (or reuses) the ONNX models named by keys in workdir, in a child process, then
     times the clean-venv droplint and onnx.load on them and on the tiny ONNX sample."""
     subprocess.run(
         [
-            str(onnx_scale.PYTHON),
+            str(common.FRAMEWORK_PYTHON),
             onnx_scale.__file__,
             "--build-into",
             str(workdir),
@@ -68,15 +65,15 @@ def time_onnx(
     )
     models, note = onnx_scale.load_models(workdir)
     models = [m for m in models if m.key == "tiny" or m.key in keys]
-    env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "VIRTUAL_ENV"}}
+    env = common.clean_env()
     timings = []
     for m in models:
-        print(f"timing ONNX {m.key} ({onnx_scale.size_text(m.size)}) ...", flush=True)
+        print(f"timing ONNX {m.key} ({common.size_text(m.size)}) ...", flush=True)
         report_file = workdir / f"droplint_{m.key}.json"
         lint_cmd = [str(startup.DROPLINT), m.path, "--format", "json"]
-        lint = onnx_scale.measure(lint_cmd, workdir, env, runs, timeout, report_file, {0, 1})
-        load_cmd = [str(onnx_scale.PYTHON), "-c", onnx_scale.ONNX_LOAD, m.path]
-        load = onnx_scale.measure(load_cmd, workdir, env, runs, timeout, Path(os.devnull), {0})
+        lint, _ = common.measure(lint_cmd, workdir, env, {0, 1}, runs, timeout, report_file)
+        load_cmd = [str(common.FRAMEWORK_PYTHON), "-c", onnx_scale.ONNX_LOAD, m.path]
+        load, _ = common.measure(load_cmd, workdir, env, {0}, runs, timeout, Path(os.devnull))
         timings.append((m, lint, load, report_file))
         print(f"  droplint {lint.median_s:.3f} s, onnx.load {load.median_s:.3f} s", flush=True)
     return timings, (note if "1m" in keys else "")
@@ -100,7 +97,7 @@ def markdown(
     out = [
         "# droplint benchmarks",
         "",
-        f"{startup.machine_line()}; load average (1 min) at the start {load_avg[0]:.2f}, "
+        f"{common.machine_line()}; load average (1 min) at the start {load_avg[0]:.2f}, "
         f"(5 min) at the end {load_avg[1]:.2f}",
         "",
         f"{onnx_scale.versions()}, Keras 3.15.1, tf-keras 2.21.0, TensorFlow 2.21.0; "
@@ -122,13 +119,11 @@ def markdown(
     ]
     for r in lines:
         out.append(
-            f"| {r.model} | {r.kind} | {startup.size_text(r.size)} | {r.lint_s:.3f} "
+            f"| {r.model} | {r.kind} | {common.size_text(r.size)} | {r.lint_s:.3f} "
             f"| {r.lint_mib:.0f} | {r.load_s:.3f} | {r.load_mib:.0f} "
             f"| {ratio(r.load_s, r.lint_s)} |"
         )
-    out += ["", *([note, ""] if note else []), "Checks:", ""]
-    out += [f"- {verdict(ok)} {text}" for ok, text in checks]
-    return "\n".join([*out, ""])
+    return common.report_text([*out, "", *([note, ""] if note else [])], checks)
 
 
 def main() -> int:
@@ -150,9 +145,7 @@ def main() -> int:
     startup.ensure_venv()
     revision, before = onnx_scale.droplint_revision(), onnx_scale.source_digest()
     keys = ALL_CHAIN_KEYS if args.all_chains else ONNX_KEYS
-    workdir = startup.keep_dir(parser, args.keep) or Path(
-        tempfile.mkdtemp(prefix="droplint-bench-")
-    )
+    workdir = common.keep_dir(parser, args.keep) or Path(tempfile.mkdtemp(prefix="droplint-bench-"))
     try:
         keras_rows = startup.time_keras(args.runs, workdir)
         onnx_timings, note = time_onnx(workdir, keys, args.runs, args.timeout)

@@ -11,24 +11,19 @@ temporary folder or to --keep DIR. Not part of the test suite. `run_all.py` impo
 from __future__ import annotations
 
 import argparse
-import datetime
-import os
-import platform
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import common
 import keras_models
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = common.ROOT
 VENV = ROOT / "benchmarks" / ".venv-droplint"
 DROPLINT = VENV / "bin" / "droplint"
-FRAMEWORK_PYTHON = Path("/work/venv/bin/python")
 TARGET_S = 0.25
 TARGET_MODEL = "samples/keras3/seed2.keras"
 MODELS = [
@@ -54,19 +49,12 @@ for name in ("tensorflow", "keras"):
 
 
 @dataclass
-class Timing:
-    median_s: float
-    max_s: float
-    peak_mib: float
-
-
-@dataclass
 class Row:
     label: str  # Markdown
     kind: str  # file format
     size: int  # bytes (a SavedModel folder: all its files)
-    lint: Timing
-    load: Timing
+    lint: common.Timing
+    load: common.Timing
     loader: str  # the loader call, for the table
     problem: str = ""  # from keras_models.verify, for the generated models
 
@@ -114,45 +102,16 @@ def size_of(path: Path) -> int:
     return path.stat().st_size
 
 
-def measure_once(cmd: list[str], env: dict[str, str], ok_codes: set[int]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB) of one fresh process; wait4 gives that child's own rusage."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(
-        cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
-    proc.returncode = code = os.waitstatus_to_exitcode(status)
-    if code not in ok_codes:
-        raise RuntimeError(f"exit {code}: {' '.join(cmd)}")
-    return elapsed, usage.ru_maxrss / 1024  # ru_maxrss is KiB on Linux
-
-
-def measure(
-    cmd: list[str], env: dict[str, str], ok_codes: set[int], runs: int
-) -> tuple[Timing, str]:
-    """One warm-up run (output shown if it fails), then `runs` timed runs. Also returns the
-    warm-up's stdout."""
-    warm = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
-    if warm.returncode not in ok_codes:
-        sys.exit(f"exit {warm.returncode}: {' '.join(cmd)}\n{warm.stderr[-3000:]}")
-    samples = [measure_once(cmd, env, ok_codes) for _ in range(runs)]
-    times = [t for t, _ in samples]
-    return Timing(statistics.median(times), max(times), max(m for _, m in samples)), warm.stdout
-
-
-def clean_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "VIRTUAL_ENV"}}
-    env["TF_CPP_MIN_LOG_LEVEL"] = "3"
-    return env
-
-
 def time_model(path: str, label: str, kind: str, env: dict[str, str], runs: int) -> tuple[Row, str]:
     """droplint and the loader on one model; also droplint's JSON report."""
     print(f"timing {label} ...", flush=True)
-    lint, report = measure([str(DROPLINT), path, "--format", "json"], env, {0, 1}, runs)
+    lint, report = common.measure(
+        [str(DROPLINT), path, "--format", "json"], ROOT, env, {0, 1}, runs
+    )
     program = loader_program(path)
-    load, _ = measure([str(FRAMEWORK_PYTHON), "-c", program, path], env, {0}, runs)
+    load, _ = common.measure(
+        [str(common.FRAMEWORK_PYTHON), "-c", program, path], ROOT, env, {0}, runs
+    )
     row = Row(label, kind, size_of(ROOT / path), lint, load, loader_name(program))
     print(f"  droplint {lint.median_s:.3f} s, loader {load.median_s:.2f} s", flush=True)
     return row, report
@@ -161,7 +120,7 @@ def time_model(path: str, label: str, kind: str, env: dict[str, str], runs: int)
 def time_keras(runs: int, workdir: Path) -> list[Row]:
     """Seed samples, then the generated models (built into workdir, or reused from it). Call
     ensure_venv() first."""
-    env = clean_env()
+    env = common.clean_env(quiet_tensorflow=True)
     rows = [time_model(m, f"`{m}`", kind_of(m), env, runs)[0] for m in MODELS]
     for m in keras_models.build(workdir):
         row, report = time_model(m.path, m.label, "Keras 3 .keras", env, runs)
@@ -191,28 +150,11 @@ def generated_check(rows: list[Row]) -> tuple[bool, str]:
     )
 
 
-def size_text(size: int) -> str:
-    if size >= 1 << 30:
-        return f"{size / 2**30:.3f} GiB"
-    if size >= 1 << 20:
-        return f"{size / 2**20:.1f} MiB"
-    return f"{size / 1024:.1f} KiB"
-
-
-def machine_line() -> str:
-    cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
-    names = [line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")]
-    cpu = names[0] if names else "unknown CPU"
-    nproc = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip()
-    now = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
-    return f"Machine: nproc={nproc}, {cpu}, Python {platform.python_version()}, {now}"
-
-
 def markdown(rows: list[Row], runs: int, check_lines: list[str]) -> str:
     lines = [
         "# droplint start-up benchmark",
         "",
-        machine_line(),
+        common.machine_line(),
         "",
         f"Whole fresh processes; median and max of {runs} runs after 1 warm-up; peak RSS is the "
         "largest over the runs. droplint runs from a venv without TensorFlow or Keras; loaders "
@@ -225,7 +167,7 @@ def markdown(rows: list[Row], runs: int, check_lines: list[str]) -> str:
     for r in rows:
         d, load = r.lint, r.load
         lines.append(
-            f"| {r.label} | {size_text(r.size)} | {d.median_s:.3f} | {d.max_s:.3f} "
+            f"| {r.label} | {common.size_text(r.size)} | {d.median_s:.3f} | {d.max_s:.3f} "
             f"| {d.peak_mib:.0f} | {load.median_s:.2f} | {load.peak_mib:.0f} "
             f"| {load.median_s / d.median_s:.0f}x |"
         )
@@ -242,7 +184,7 @@ def main() -> int:
     args = parser.parse_args()
 
     ensure_venv()
-    workdir = keep_dir(parser, args.keep) or Path(tempfile.mkdtemp(prefix="droplint-keras-"))
+    workdir = common.keep_dir(parser, args.keep) or Path(tempfile.mkdtemp(prefix="droplint-keras-"))
     try:
         rows = time_keras(args.runs, workdir)
     finally:
@@ -255,17 +197,6 @@ def main() -> int:
     print(report)
     args.output.write_text(report)
     return 0 if target_ok and gen_ok else 1
-
-
-def keep_dir(parser: argparse.ArgumentParser, keep: Path | None) -> Path | None:
-    """--keep DIR, resolved, created, and refused inside the repo."""
-    if keep is None:
-        return None
-    workdir = keep.resolve()
-    if workdir == ROOT or ROOT in workdir.parents:
-        parser.error(f"--keep must be outside the repo ({ROOT})")
-    workdir.mkdir(parents=True, exist_ok=True)
-    return workdir
 
 
 if __name__ == "__main__":

@@ -69,9 +69,14 @@ def _rate_problem(site: Site) -> str:
         return f"{site.param}={site.raw_rate!r} is not a number between 0 and 1."
     if 0 <= site.rate < 1:
         return ""
-    if site.where.startswith("gate") and site.active == "never":
+    if site.fails:
         return (
-            f"{site.param}={site.rate:g} is outside [0, 1): Keras RNN cells silently ignore it, "
+            f"{site.param}={site.rate:g}: {site.fails}, so this model cannot be trained. "
+            "Fix: a rate in [0, 1)."
+        )
+    if site.active == "never":
+        return (
+            f"{site.param}={site.rate:g} is outside [0, 1): {_ignores(site)}, "
             "so this layer applies no dropout at all. Fix: a rate in (0, 1)."
         )
     if site.rate >= 1:
@@ -80,6 +85,12 @@ def _rate_problem(site: Site) -> str:
             "Fix: a rate in [0, 1)."
         )
     return f"{site.param}={site.rate:g} is negative. Fix: a rate in [0, 1)."
+
+
+def _ignores(site: Site) -> str:
+    if site.where.startswith("gate"):
+        return "Keras RNN cells silently ignore it"
+    return site.note or "the framework ignores it"
 
 
 def _noise_shape_problem(ctx: Context, site: Site) -> str:

@@ -62,11 +62,33 @@ def keras_sites(graph: Graph) -> list[Site]:
         sequence = _is_sequence(graph, node, x)
         for layer in node.walk():
             for site in _layer_sites(layer, node, version, x, sequence):
+                if site.rate is not None and site.rate >= 1:
+                    _rate_of_one(site, version)
                 if forced and site.active == "training":
                     site.active = "always"
                     site.note += _forced_note(version)
                 sites.append(site)
     return sites
+
+
+def _rate_of_one(site: Site, version: KerasVersion) -> None:
+    """What a rate of 1 or more does differs by layer and framework (checked by the oracle tests):
+    Keras 3 Dropout zeroes everything, its Gaussian/Alpha noise divides by 1 - rate, and
+    tf.keras / tf-keras refuses the rate at the first training call."""
+    noise = site.noise != "bernoulli"
+    if version.keras3:
+        if noise:
+            site.active, site.fails = "never", "Keras 3 divides by 1 - rate: training raises"
+        return
+    if version.major < 2:
+        return
+    if noise:
+        site.active = "never"
+        site.note = f"{version.producer} applies {site.cls} only when 0 < rate < 1"
+    else:
+        site.active, site.fails = "never", "TensorFlow refuses it: training raises ValueError"
+    if site.fails:
+        site.note = f"{site.fails} (rate must be in [0, 1))"
 
 
 def _forced_note(version: KerasVersion) -> str:

@@ -27,11 +27,12 @@ class Site:
     source: str | None = None  # the source module, where the exporter recorded it (ONNX)
     raw_rate: Any = field(default=None, repr=False)  # the value as saved, for invalid-rate rules
     ignored: str = field(default="", repr=False)  # why the saved framework version ignores it
+    fails: str = field(default="", repr=False)  # why a training call with this setting fails
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         cls = d.pop("cls")
-        for private in ("node", "raw_rate", "ignored"):
+        for private in ("node", "raw_rate", "ignored", "fails"):
             d.pop(private)
         return {"layer": d.pop("layer"), "class": cls, **d}
 

@@ -12,12 +12,21 @@ from types import ModuleType
 import numpy as np
 import pytest
 from frameworks import both_kerases  # noqa: F401  (provides the fixture K)
-from probes import Observed, independent_masks, is_tf_keras, observe_convlstm, observe_rnn
+from probes import (
+    Observed,
+    behaviour,
+    independent_masks,
+    is_tf_keras,
+    observe_attention,
+    observe_convlstm,
+    observe_rnn,
+)
 
 from droplint.analysis import FileReport, analyze_file
 
 RATE = 0.5
 TOLERANCE = 0.04  # ~10 standard deviations of a zero fraction over >= 10k draws
+RNNS = ("LSTM", "GRU", "SimpleRNN")
 
 
 def saved(K: ModuleType, model, tmp_path: Path) -> FileReport:
@@ -58,16 +67,27 @@ def test_gate_input_mask_is_time_constant_or_not(
     assert site.time_constant is seen.time_constant
 
 
-@pytest.mark.parametrize(("recurrent", "kwargs"), [
-    (0.0, {}), (0.3, {}), (0.0, {"activation": "relu", "implementation": 1}),
-    (0.0, {"activation": "relu", "implementation": 2}),
-])  # fmt: skip
-def test_lstm_number_of_gate_masks(
-    K: ModuleType, tmp_path: Path, recurrent: float, kwargs: dict
+GATE_CASES = [
+    ("LSTM", 0.0, {}),
+    ("LSTM", 0.3, {}),
+    ("LSTM", 0.0, {"activation": "relu", "implementation": 1}),
+    ("LSTM", 0.0, {"activation": "relu", "implementation": 2}),
+    ("LSTM", 0.3, {"implementation": 2}),  # tf-keras: recurrent dropout forces implementation 1
+    ("GRU", 0.0, {}),
+    ("GRU", 0.3, {}),
+    ("GRU", 0.0, {"reset_after": False}),
+    ("GRU", 0.0, {"reset_after": False, "implementation": 1}),
+    ("GRU", 0.3, {"implementation": 2}),
+]
+
+
+@pytest.mark.parametrize(("layer", "recurrent", "kwargs"), GATE_CASES)
+def test_number_of_gate_input_masks(
+    K: ModuleType, tmp_path: Path, layer: str, recurrent: float, kwargs: dict
 ) -> None:
     if not is_tf_keras(K):
         kwargs = {k: v for k, v in kwargs.items() if k != "implementation"}
-    model, seen = observe_rnn(K, "LSTM", RATE, recurrent, two_gates=True, **kwargs)
+    model, seen = observe_rnn(K, layer, RATE, recurrent, two_gates=True, **kwargs)
     site = gate(saved(K, model, tmp_path))
     assert (site.masks > 1) is independent_masks(seen, RATE)
 
@@ -152,7 +172,15 @@ OUTPUT_CASES = [
     ("SpatialDropout1D", {}, (10, 16)),
     ("GaussianDropout", {}, (10, 16)),
     ("SpatialDropout2D", {}, (6, 6, 8)),
+    ("AlphaDropout", {}, (10, 16)),
+    ("TimeDistributed", {}, (10, 16)),
 ]
+
+
+def _output_layer(K: ModuleType, layer: str, kwargs: dict):
+    if layer == "TimeDistributed":  # the inner Dropout sees one timestep at a time
+        return K.layers.TimeDistributed(K.layers.Dropout(RATE, name="inner"), name="drop")
+    return getattr(K.layers, layer)(RATE, name="drop", **kwargs)
 
 
 @pytest.mark.parametrize(("layer", "kwargs", "shape"), OUTPUT_CASES)
@@ -161,13 +189,14 @@ def test_output_dropout_mask_structure(
 ) -> None:
     """Which axes a mask is shared along, and so whether it is the same at every timestep."""
     inp = K.Input(shape, name="x")
-    model = K.Model(inp, getattr(K.layers, layer)(RATE, name="drop", **kwargs)(inp))
+    model = K.Model(inp, _output_layer(K, layer, kwargs)(inp))
     y = np.asarray(model(np.ones((64, *shape), dtype="float32"), training=True))
     (site,) = saved(K, model, tmp_path).sites
     if site.noise == "gaussian":  # multiplicative noise: every element its own draw
         assert site.shared_axes == [] and len(np.unique(y[0])) > y[0].size // 2
         return
-    zeros = np.abs(y) < 1e-6
+    # alpha dropout sets dropped elements to one value below the kept ones
+    zeros = np.isclose(y, y.min()) if site.noise == "alpha" else np.abs(y) < 1e-6
     for axis in range(1, zeros.ndim):
         shared = bool((zeros == zeros.take([0], axis=axis)).all())
         assert shared is (axis in site.shared_axes), (axis, site.shared_axes)
@@ -176,3 +205,39 @@ def test_output_dropout_mask_structure(
     draws = zeros.size / np.prod([zeros.shape[a] for a in site.shared_axes] or [1])
     bound = 5 * np.sqrt(site.rate * (1 - site.rate) / draws)  # five standard deviations
     assert abs(zeros.mean() - site.rate) < bound
+
+
+@pytest.mark.parametrize("layer", ["Attention", "MultiHeadAttention"])
+def test_attention_dropout(K: ModuleType, tmp_path: Path, layer: str) -> None:
+    """Attention dropout drops each probability on its own, at the configured rate."""
+    model, dropped = observe_attention(K, layer, RATE)
+    (site,) = saved(K, model, tmp_path).sites
+    assert site.where == "attention" and site.active == "training"
+    assert abs(dropped.mean() - site.effective_rate) < TOLERANCE
+    for axis in range(1, dropped.ndim):
+        assert (axis in site.shared_axes) is bool((dropped == dropped.take([0], axis)).all())
+
+
+ACTIVE_CASES = [
+    ("Dropout", 0.0),
+    ("Dropout", 1.0),
+    ("SpatialDropout1D", 1.0),
+    ("GaussianDropout", 1.0),
+    ("AlphaDropout", 1.0),
+    ("LSTM", 1.0),
+    ("GRU", 1.0),
+    ("SimpleRNN", 1.0),
+]
+
+
+@pytest.mark.parametrize(("layer", "rate"), ACTIVE_CASES)
+def test_when_a_site_is_active(K: ModuleType, tmp_path: Path, layer: str, rate: float) -> None:
+    """active never / training, and whether a training call fails, at the edge rates."""
+    inp = K.Input((6, 4), name="x")
+    cls = getattr(K.layers, layer)
+    made = cls(4, dropout=rate, name="drop") if layer in RNNS else cls(rate, name="drop")
+    model = K.Model(inp, made(inp))
+    seen = behaviour(model, np.ones((8, 6, 4), dtype="float32"))
+    (site,) = saved(K, model, tmp_path).sites
+    said = "raises" if site.fails else site.active
+    assert said == seen, site.note
