@@ -241,3 +241,32 @@ def test_when_a_site_is_active(K: ModuleType, tmp_path: Path, layer: str, rate: 
     (site,) = saved(K, model, tmp_path).sites
     said = "raises" if site.fails else site.active
     assert said == seen, site.note
+
+
+FORCED_CASES = [
+    ("LSTM", {"dropout": RATE}),
+    ("GRU", {"recurrent_dropout": RATE}),
+    ("MultiHeadAttention", {"dropout": RATE}),
+]
+
+
+@pytest.mark.parametrize(("layer", "kwargs"), FORCED_CASES)
+def test_training_true_on_gate_and_attention_sites(
+    K: ModuleType, tmp_path: Path, layer: str, kwargs: dict
+) -> None:
+    """A layer called with training=True: random in direct calls; in predict() as the note says."""
+    inp = K.Input((6, 8), name="x")
+    if layer == "MultiHeadAttention":
+        out = K.layers.MultiHeadAttention(2, 4, name="rnn", **kwargs)(inp, inp, training=True)
+    else:
+        out = getattr(K.layers, layer)(8, name="rnn", **kwargs)(inp, training=True)
+    model = K.Model(inp, out)
+    x = np.random.default_rng(0).normal(size=(16, 6, 8)).astype("float32")
+    (site,) = saved(K, model, tmp_path).sites
+    assert site.active == "always"
+    assert _random(lambda: model(x))
+    assert _random(lambda: model.predict(x, verbose=0)) is ("predict() included" in site.note)
+
+
+def _random(run) -> bool:
+    return not np.allclose(np.asarray(run()), np.asarray(run()))
