@@ -44,18 +44,31 @@ def test_sarif_validates_against_the_2_1_0_schema() -> None:
     assert data["version"] == "2.1.0"
 
 
+def test_sarif_links_only_urls_the_package_declares(monkeypatch) -> None:
+    from droplint.report import sarif
+
+    monkeypatch.setattr(sarif, "project_urls", lambda: {})
+    driver = sarif.to_dict([])["runs"][0]["tool"]["driver"]
+    assert "informationUri" not in driver and all("helpUri" not in r for r in driver["rules"])
+    repo = "https://example.org/droplint"
+    monkeypatch.setattr(sarif, "project_urls", lambda: {"repository": repo})
+    driver = sarif.to_dict([])["runs"][0]["tool"]["driver"]
+    assert driver["informationUri"] == repo
+    dl102 = next(r for r in driver["rules"] if r["id"] == "DL102")
+    assert dl102["helpUri"] == f"{repo}/blob/HEAD/rules/DL102-double-masked-rnn-input.md"
+
+
 def test_sarif_holds_what_github_requires() -> None:
     data = run_format("sarif", SEED2, OUTPUT, BROKEN)
     (run_,) = data["runs"]
     driver = run_["tool"]["driver"]
-    assert driver["name"] == "droplint" and driver["version"] and driver["informationUri"]
+    assert driver["name"] == "droplint" and driver["version"]
     rules = driver["rules"]
     assert [r["id"] for r in rules] == sorted(RULES)
     for rule in rules:
         assert rule["name"] == RULES[rule["id"]].name
         assert rule["shortDescription"]["text"] and rule["fullDescription"]["text"]
         assert rule["help"]["text"] and rule["help"]["markdown"].startswith("# ")
-        assert rule["helpUri"].endswith(".md")
         assert rule["defaultConfiguration"]["level"] in ("error", "warning", "note")
     dl102 = next(r for r in rules if r["id"] == "DL102")
     assert "double-masked-rnn-input" in dl102["help"]["markdown"]

@@ -21,7 +21,6 @@ from droplint.analysis import FileReport
 from droplint.report.issues import Issue, issues
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
-HOMEPAGE = "https://github.com/OWNER/droplint"  # placeholder until the project has a public home
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 SRCROOT = "%SRCROOT%"
 
@@ -31,16 +30,14 @@ def to_dict(reports: list[FileReport]) -> dict[str, Any]:
 
     codes = sorted(RULES)
     index = {code: i for i, code in enumerate(codes)}
+    urls = project_urls()
+    driver: dict[str, Any] = {"name": "droplint", "version": __version__}
+    driver["semanticVersion"] = __version__
+    if urls.get("homepage") or urls.get("repository"):
+        driver["informationUri"] = urls.get("homepage") or urls["repository"]
+    driver["rules"] = [_rule(code, urls.get("repository")) for code in codes]
     run = {
-        "tool": {
-            "driver": {
-                "name": "droplint",
-                "version": __version__,
-                "semanticVersion": __version__,
-                "informationUri": HOMEPAGE,
-                "rules": [_rule(code) for code in codes],
-            }
-        },
+        "tool": {"driver": driver},
         "originalUriBaseIds": {SRCROOT: {"uri": Path.cwd().as_uri().rstrip("/") + "/"}},
         "results": [_result(issue, index[issue.code]) for issue in issues(reports)],
         "columnKind": "unicodeCodePoints",
@@ -52,24 +49,38 @@ def render(reports: list[FileReport]) -> str:
     return json.dumps(to_dict(reports), indent=2)
 
 
-def _rule(code: str) -> dict[str, Any]:
+def project_urls() -> dict[str, str]:
+    """[project.urls] of the installed package, by lower-case label. None are invented: without
+    them the SARIF has no informationUri / helpUri (both optional; the help text is complete)."""
+    from importlib.metadata import PackageNotFoundError, metadata
+
+    try:
+        entries = metadata("droplint").get_all("Project-URL") or []
+    except PackageNotFoundError:
+        return {}
+    pairs = (entry.partition(",") for entry in entries)
+    return {label.strip().lower(): url.strip() for label, _, url in pairs if url.strip()}
+
+
+def _rule(code: str, repository: str | None) -> dict[str, Any]:
     from droplint.pages import page, page_path
     from droplint.rules import RULES
 
     rule = RULES[code]
     text = page(code) or f"{rule.code} {rule.name}: {rule.summary}"
     path = page_path(code)
-    help_uri = f"{HOMEPAGE}/blob/main/rules/{path.name}" if path else HOMEPAGE
-    return {
+    rule_dict = {
         "id": code,
         "name": rule.name,
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": _what_it_does(text) or rule.summary},
         "help": {"text": text, "markdown": text},
-        "helpUri": help_uri,
         "defaultConfiguration": {"level": LEVELS[rule.severity]},
         "properties": {"tags": ["dropout"]},
     }
+    if repository and path:
+        rule_dict["helpUri"] = f"{repository.rstrip('/')}/blob/HEAD/rules/{path.name}"
+    return rule_dict
 
 
 def _what_it_does(page_text: str) -> str:
