@@ -16,7 +16,7 @@ from droplint.graph import Graph, Node, Tensor
 from droplint.picture.collapse import collapse
 from droplint.rules import Finding
 from droplint.sites import Site
-from droplint.sites.model import compound
+from droplint.sites.model import compound, live_rate
 
 TIMES = "\u00d7"  # the multiplication sign, in mask shapes and op counts
 SEVERITY_ORDER = {"info": 0, "warning": 1, "error": 2}
@@ -55,7 +55,7 @@ class Link:
 
     @property
     def rate(self) -> float | None:
-        return compound([s.rate for s in self.chain]) if self.chain else None
+        return compound([live_rate(s) for s in self.chain]) if self.chain else None
 
 
 @dataclass
@@ -255,7 +255,7 @@ def _links(
                 continue
             link = links.setdefault((src, dst), Link(src, dst))
             chain = chains.get(t, ())
-            if (compound([s.rate for s in chain]) or 0.0, len(chain)) > (
+            if (compound([live_rate(s) for s in chain]) or 0.0, len(chain)) > (
                 link.rate or 0.0,
                 len(link.chain),
             ):

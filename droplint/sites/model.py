@@ -45,6 +45,12 @@ def as_rate(value: Any) -> float | None:
     return rate if rate == rate else None  # NaN is not a rate
 
 
+def live_rate(site: Site) -> float | None:
+    """A site's rate as it compounds: one the framework never applies counts as 0. Gaussian noise
+    compounds like the Bernoulli rate of the same variance, as 1 - prod(1 - rate) does."""
+    return 0.0 if site.active == "never" else site.rate
+
+
 def compound(rates: list[float | None]) -> float | None:
     """Rate of dropouts applied in series: 1 - prod(1 - r). None if any rate is unknown."""
     keep = 1.0

@@ -134,6 +134,19 @@ def test_stacked_output_dropouts_compound(K: ModuleType, tmp_path: Path) -> None
     assert abs(measured - site.effective_rate) < TOLERANCE
 
 
+def test_gaussian_noise_compounds_by_variance(K: ModuleType, tmp_path: Path) -> None:
+    """Dropout(0.2) -> GaussianDropout(0.3): noise of the variance of a Bernoulli rate 0.44."""
+    inp = K.Input((64,), name="x")
+    x = K.layers.Dropout(0.2, name="d1")(inp)
+    out = K.layers.GaussianDropout(0.3, name="g")(x)
+    model = K.Model(inp, out)
+    y = np.asarray(model(np.ones((512, 64), dtype="float32"), training=True))
+    (site,) = [s for s in saved(K, model, tmp_path).sites if s.layer == "g"]
+    variance = 1 / (1 - site.effective_rate) - 1  # of the multiplicative noise, mean 1
+    assert site.effective_rate == pytest.approx(0.44)
+    assert abs(y.var() / variance - 1) < 0.05  # 32k draws: ~6 standard deviations
+
+
 def test_training_true_under_predict_and_direct_calls(K: ModuleType, tmp_path: Path) -> None:
     inp = K.Input((64,), name="x")
     out = K.layers.Dropout(0.5, name="mc")(inp, training=True)
