@@ -33,7 +33,9 @@ from pathlib import Path
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
 
-SEED = 1234
+# Imported after the backend default above, which make_samples would otherwise set to tensorflow.
+from make_samples import SEED, convlstm, seed_model, single_rnn
+
 HERE = Path(__file__).resolve().parent
 LEGACY_DIR = HERE / "legacy"
 MAX_BYTES = 40 * 1024
@@ -41,61 +43,24 @@ MAX_BYTES = 40 * 1024
 
 def seed2(keras):
     """Sequential: Dropout(0.25) in series with an LSTM that has input and recurrent dropout."""
-    keras.utils.set_random_seed(SEED)
-    layers = keras.layers
-    return keras.Sequential(
-        [
-            keras.Input((10,), dtype="int32", name="tokens"),
-            layers.Embedding(50, 8, name="embedding"),
-            layers.Dropout(0.25, name="dropout"),
-            layers.LSTM(8, dropout=0.5, recurrent_dropout=0.5, name="lstm"),
-            layers.Dense(1, activation="sigmoid", name="dense"),
-        ],
-        name="seed2",
-    )
+    return seed_model(keras, "seed2", (50, 8, 8), dropout=0.5, recurrent_dropout=0.5)
 
 
 def lstm_dropout_only(keras):
     """LSTM with input dropout only and default settings, so it is cuDNN-eligible."""
-    keras.utils.set_random_seed(SEED)
-    layers = keras.layers
-    seq = keras.Input((6, 4), name="seq")
-    x = layers.LSTM(4, dropout=0.3, name="lstm")(seq)
-    out = layers.Dense(1, name="head")(x)
-    return keras.Model(seq, out, name="lstm_dropout_only")
+    return single_rnn(keras, "lstm_dropout_only", shape=(6, 4), units=4, dropout=0.3)
 
 
 def lstm_relu_dropout(keras):
     """LSTM with input dropout and a relu activation, so it can never use cuDNN."""
-    keras.utils.set_random_seed(SEED)
-    layers = keras.layers
-    seq = keras.Input((6, 4), name="seq")
-    x = layers.LSTM(4, dropout=0.3, activation="relu", name="lstm")(seq)
-    out = layers.Dense(1, name="head")(x)
-    return keras.Model(seq, out, name="lstm_relu_dropout")
+    return single_rnn(
+        keras, "lstm_relu_dropout", shape=(6, 4), units=4, dropout=0.3, activation="relu"
+    )
 
 
 def gru_dropout_only(keras):
     """GRU with input dropout only and default settings, so it is cuDNN-eligible."""
-    keras.utils.set_random_seed(SEED)
-    layers = keras.layers
-    seq = keras.Input((6, 4), name="seq")
-    x = layers.GRU(4, dropout=0.3, name="gru")(seq)
-    out = layers.Dense(1, name="head")(x)
-    return keras.Model(seq, out, name="gru_dropout_only")
-
-
-def convlstm(keras):
-    """ConvLSTM2D with input dropout 0.2 and recurrent dropout 0.1."""
-    keras.utils.set_random_seed(SEED)
-    layers = keras.layers
-    frames = keras.Input((3, 8, 8, 2), name="frames")
-    x = layers.ConvLSTM2D(
-        4, 3, padding="same", dropout=0.2, recurrent_dropout=0.1, name="convlstm"
-    )(frames)
-    x = layers.Flatten(name="flatten")(x)
-    out = layers.Dense(1, name="head")(x)
-    return keras.Model(frames, out, name="convlstm")
+    return single_rnn(keras, "gru_dropout_only", "GRU", shape=(6, 4), units=4, dropout=0.3)
 
 
 BUILDERS = {

@@ -13,6 +13,10 @@ archives embed the save time (``metadata.json`` ``date_saved`` and zip entry
 times) and SavedModel folders embed graph/fingerprint data, so those files are
 not byte-identical across runs; configs and weights are.
 
+A builder takes the Keras module (``keras`` or ``tf_keras``) and returns a model;
+one built the same way for both frameworks is written once and listed in both
+KERAS3_SAMPLES and TFKERAS_SAMPLES.
+
 Nothing here is pickled. All Lambda layers (``double``, ``plus_one`` and the
 ``rules/*/dl003_hit_lambda`` ones) are stored as marshalled Python bytecode and
 must never be executed by the linter.
@@ -24,7 +28,9 @@ import random
 import shutil
 import sys
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
@@ -35,6 +41,9 @@ HERE = Path(__file__).resolve().parent
 KERAS3_DIR = HERE / "keras3"
 TFKERAS_DIR = HERE / "tfkeras"
 BROKEN_DIR = HERE / "broken"
+
+# keras module -> model; the module is keras (Keras 3) or tf_keras.
+Builder = Callable[[Any], Any]
 
 
 def _fresh_dir(path):
@@ -53,61 +62,88 @@ def _report(path):
     print(f"  wrote {path.relative_to(HERE.parent)} ({size} bytes)")
 
 
+def _write_samples(keras, out_dir: Path, samples: dict[str, Builder], suffix: str, **save_kwargs):
+    """Save each sample as out_dir/<stem><suffix>; seed2 also in a second format (_more_seed2)."""
+    _fresh_dir(out_dir)
+    for stem, fn in samples.items():
+        model = fn(keras)
+        path = out_dir / f"{stem}{suffix}"
+        model.save(path, **save_kwargs)
+        _report(path)
+        if stem == "seed2":
+            _more_seed2(model, path)
+        keras.backend.clear_session()
+
+
+def _more_seed2(model, path: Path):
+    """Keras 3: seed2.h5 (legacy HDF5 writer) and the .keras archive unzipped;
+    tf-keras: a SavedModel."""
+    if path.suffix == ".keras":
+        h5 = path.with_suffix(".h5")
+        model.save(h5)  # Keras 3 legacy HDF5 writer
+        _report(h5)
+        unzipped = path.with_name("seed2_dir")
+        with zipfile.ZipFile(path) as zf:
+            zf.extractall(unzipped)
+        _report(unzipped)
+    else:
+        sm = path.with_name("seed2_savedmodel")
+        model.save(sm, save_format="tf")
+        _report(sm)
+
+
 # ---------------------------------------------------------------------------
-# Keras 3
+# Models built the same way by Keras 3 and tf-keras
 # ---------------------------------------------------------------------------
 
 
-def _keras3():
-    import keras
-
-    return keras
-
-
-def k3_seed1(keras):
-    """Sequential with a standalone Dropout(0.25) between Embedding and a plain
-    LSTM (no dropout / recurrent_dropout on the LSTM itself); int32 Input."""
+def seed_model(keras, name: str, sizes: tuple[int, int, int] = (1000, 16, 32), **lstm_kwargs):
+    """Sequential: int32 Input -> Embedding -> standalone Dropout(0.25) -> LSTM
+    -> Dense(1, sigmoid). ``sizes`` is (vocabulary, embedding width, LSTM units);
+    ``lstm_kwargs`` are the LSTM's own dropout settings."""
+    vocabulary, width, units = sizes
     keras.utils.set_random_seed(SEED)
     L = keras.layers
     return keras.Sequential(
         [
             keras.Input((10,), dtype="int32", name="tokens"),
-            L.Embedding(1000, 16, name="embedding"),
+            L.Embedding(vocabulary, width, name="embedding"),
             L.Dropout(0.25, name="dropout"),
-            L.LSTM(32, name="lstm"),
+            L.LSTM(units, name="lstm", **lstm_kwargs),
             L.Dense(1, activation="sigmoid", name="dense"),
         ],
-        name="seed1",
+        name=name,
     )
 
 
-def k3_seed2(keras):
+def seed1(keras):
+    """Standalone Dropout(0.25) between Embedding and a plain LSTM (no dropout /
+    recurrent_dropout on the LSTM itself)."""
+    return seed_model(keras, "seed1")
+
+
+def seed2(keras):
     """seed1 plus LSTM(dropout=0.5, recurrent_dropout=0.5): input dropout on the
-    LSTM in series with the standalone Dropout(0.25), and recurrent dropout."""
-    keras.utils.set_random_seed(SEED)
-    L = keras.layers
-    return keras.Sequential(
-        [
-            keras.Input((10,), dtype="int32", name="tokens"),
-            L.Embedding(1000, 16, name="embedding"),
-            L.Dropout(0.25, name="dropout"),
-            L.LSTM(32, dropout=0.5, recurrent_dropout=0.5, name="lstm"),
-            L.Dense(1, activation="sigmoid", name="dense"),
-        ],
-        name="seed2",
-    )
+    LSTM in series with the standalone Dropout(0.25), and recurrent dropout
+    (which disqualifies a tf-keras LSTM from the cuDNN kernel)."""
+    return seed_model(keras, "seed2", dropout=0.5, recurrent_dropout=0.5)
 
 
-def k3_rnn_zoo(keras):
+def rnn_zoo(keras, time_distributed: bool = False):
     """Recurrent dropout in every RNN flavour: GRU (dropout 0.2, recurrent 0.3),
     SimpleRNN (0.1 / 0.1), Bidirectional(LSTM dropout 0.25, no recurrent),
     RNN(StackedRNNCells) with per-cell rates (LSTMCell dropout 0.1, GRUCell
     recurrent_dropout 0.2), and a side-branch LSTM with dropout 0.3 and NO
-    recurrent dropout."""
+    recurrent dropout. ``time_distributed`` (the tf-keras sample) first adds
+    TimeDistributed(Dense) then TimeDistributed(Dropout(0.2))."""
     keras.utils.set_random_seed(SEED)
     L = keras.layers
     seq = keras.Input((12, 6), name="seq")
-    x = L.GRU(8, dropout=0.2, recurrent_dropout=0.3, return_sequences=True, name="gru")(seq)
+    x = seq
+    if time_distributed:
+        x = L.TimeDistributed(L.Dense(4, name="td_dense_inner"), name="td_dense")(x)
+        x = L.TimeDistributed(L.Dropout(0.2, name="td_drop_inner"), name="td_drop")(x)
+    x = L.GRU(8, dropout=0.2, recurrent_dropout=0.3, return_sequences=True, name="gru")(x)
     x = L.SimpleRNN(
         8, dropout=0.1, recurrent_dropout=0.1, return_sequences=True, name="simple_rnn"
     )(x)
@@ -128,7 +164,7 @@ def k3_rnn_zoo(keras):
     return keras.Model(seq, out, name="rnn_zoo")
 
 
-def k3_convlstm(keras):
+def convlstm(keras):
     """ConvLSTM2D with input dropout 0.2 and recurrent dropout 0.1."""
     keras.utils.set_random_seed(SEED)
     L = keras.layers
@@ -141,7 +177,7 @@ def k3_convlstm(keras):
     return keras.Model(frames, out, name="convlstm")
 
 
-def k3_nested(keras):
+def nested(keras):
     """Dropouts inside nested models: a nested Functional "inner" with
     TimeDistributed(Dropout(0.3)), and a nested Sequential "block" ending in
     Dropout(0.2) that is immediately followed (across the nested-model
@@ -170,6 +206,35 @@ def k3_nested(keras):
     x = L.Dropout(0.1, name="after_block")(x)
     out = L.Dense(1, name="head")(x)
     return keras.Model(x_in, out, name="outer")
+
+
+def single_rnn(
+    keras,
+    name: str,
+    kind: str = "LSTM",
+    shape: tuple[int, int] = (12, 6),
+    units: int = 8,
+    **rnn_kwargs,
+):
+    """Input(shape, name="seq") -> one ``kind`` RNN layer (named ``kind.lower()``)
+    with ``rnn_kwargs`` -> Dense(1)."""
+    keras.utils.set_random_seed(SEED)
+    L = keras.layers
+    seq = keras.Input(shape, name="seq")
+    x = getattr(L, kind)(units, name=kind.lower(), **rnn_kwargs)(seq)
+    out = L.Dense(1, name="head")(x)
+    return keras.Model(seq, out, name=name)
+
+
+# ---------------------------------------------------------------------------
+# Keras 3
+# ---------------------------------------------------------------------------
+
+
+def _keras3():
+    import keras
+
+    return keras
 
 
 def k3_output_family(keras):
@@ -288,35 +353,23 @@ def k3_custom(keras):
     return keras.Model(inp, out, name="custom")
 
 
+KERAS3_SAMPLES: dict[str, Builder] = {
+    "seed1": seed1,
+    "seed2": seed2,
+    "rnn_zoo": rnn_zoo,
+    "convlstm": convlstm,
+    "nested": nested,
+    "output_family": k3_output_family,
+    "attention": k3_attention,
+    "shared": k3_shared,
+    "custom": k3_custom,
+}
+
+
 def build_keras3():
     keras = _keras3()
     print(f"Keras 3 ({keras.__version__}, backend {keras.backend.backend()}) -> {KERAS3_DIR}")
-    _fresh_dir(KERAS3_DIR)
-    builders = {
-        "seed1": k3_seed1,
-        "seed2": k3_seed2,
-        "rnn_zoo": k3_rnn_zoo,
-        "convlstm": k3_convlstm,
-        "nested": k3_nested,
-        "output_family": k3_output_family,
-        "attention": k3_attention,
-        "shared": k3_shared,
-        "custom": k3_custom,
-    }
-    for stem, fn in builders.items():
-        model = fn(keras)
-        path = KERAS3_DIR / f"{stem}.keras"
-        model.save(path)
-        _report(path)
-        if stem == "seed2":
-            h5 = KERAS3_DIR / "seed2.h5"
-            model.save(h5)  # Keras 3 legacy HDF5 writer
-            _report(h5)
-            unzipped = KERAS3_DIR / "seed2_dir"
-            with zipfile.ZipFile(path) as zf:
-                zf.extractall(unzipped)
-            _report(unzipped)
-        keras.backend.clear_session()
+    _write_samples(keras, KERAS3_DIR, KERAS3_SAMPLES, ".keras")
 
 
 # ---------------------------------------------------------------------------
@@ -330,67 +383,23 @@ def _tfkeras():
     return tf_keras
 
 
-def tk_seed1(keras):
-    """tf-keras Sequential: standalone Dropout(0.25) between Embedding and a
-    plain LSTM; int32 Input."""
-    keras.utils.set_random_seed(SEED)
-    L = keras.layers
-    return keras.Sequential(
-        [
-            keras.Input((10,), dtype="int32", name="tokens"),
-            L.Embedding(1000, 16, name="embedding"),
-            L.Dropout(0.25, name="dropout"),
-            L.LSTM(32, name="lstm"),
-            L.Dense(1, activation="sigmoid", name="dense"),
-        ],
-        name="seed1",
-    )
-
-
-def tk_seed2(keras):
-    """tf-keras seed1 plus LSTM(dropout=0.5, recurrent_dropout=0.5): dropout in
-    series with the standalone Dropout(0.25), and recurrent dropout (which
-    disqualifies the LSTM from the cuDNN kernel)."""
-    keras.utils.set_random_seed(SEED)
-    L = keras.layers
-    return keras.Sequential(
-        [
-            keras.Input((10,), dtype="int32", name="tokens"),
-            L.Embedding(1000, 16, name="embedding"),
-            L.Dropout(0.25, name="dropout"),
-            L.LSTM(32, dropout=0.5, recurrent_dropout=0.5, name="lstm"),
-            L.Dense(1, activation="sigmoid", name="dense"),
-        ],
-        name="seed2",
-    )
-
-
-def _tk_lstm_model(keras, name, **lstm_kwargs):
-    keras.utils.set_random_seed(SEED)
-    L = keras.layers
-    seq = keras.Input((12, 6), name="seq")
-    x = L.LSTM(8, dropout=0.3, name="lstm", **lstm_kwargs)(seq)
-    out = L.Dense(1, name="head")(x)
-    return keras.Model(seq, out, name=name)
-
-
 def tk_lstm_cudnn(keras):
     """LSTM(dropout=0.3) with all-default settings (tanh/sigmoid, no recurrent
     dropout, unroll=False, use_bias=True): a cuDNN-eligible config where input
     dropout is still applied."""
-    return _tk_lstm_model(keras, "lstm_cudnn")
+    return single_rnn(keras, "lstm_cudnn", dropout=0.3)
 
 
 def tk_lstm_relu_impl1(keras):
     """LSTM(dropout=0.3, activation="relu", implementation=1): not
     cuDNN-eligible; implementation 1 applies a separate dropout mask per gate."""
-    return _tk_lstm_model(keras, "lstm_relu_impl1", activation="relu", implementation=1)
+    return single_rnn(keras, "lstm_relu_impl1", dropout=0.3, activation="relu", implementation=1)
 
 
 def tk_lstm_relu_impl2(keras):
     """LSTM(dropout=0.3, activation="relu", implementation=2): not
     cuDNN-eligible; implementation 2 shares one dropout mask across gates."""
-    return _tk_lstm_model(keras, "lstm_relu_impl2", activation="relu", implementation=2)
+    return single_rnn(keras, "lstm_relu_impl2", dropout=0.3, activation="relu", implementation=2)
 
 
 def tk_gru_variants(keras):
@@ -406,48 +415,8 @@ def tk_gru_variants(keras):
 
 
 def tk_rnn_zoo(keras):
-    """tf-keras version of rnn_zoo: TimeDistributed(Dense) then
-    TimeDistributed(Dropout(0.2)), GRU (dropout 0.2, recurrent 0.3),
-    SimpleRNN (0.1 / 0.1), Bidirectional(LSTM dropout 0.25), RNN(StackedRNNCells)
-    with LSTMCell dropout 0.1 and GRUCell recurrent_dropout 0.2, and a side
-    LSTM with dropout 0.3 and NO recurrent dropout."""
-    keras.utils.set_random_seed(SEED)
-    L = keras.layers
-    seq = keras.Input((12, 6), name="seq")
-    x = L.TimeDistributed(L.Dense(4, name="td_dense_inner"), name="td_dense")(seq)
-    x = L.TimeDistributed(L.Dropout(0.2, name="td_drop_inner"), name="td_drop")(x)
-    x = L.GRU(8, dropout=0.2, recurrent_dropout=0.3, return_sequences=True, name="gru")(x)
-    x = L.SimpleRNN(
-        8, dropout=0.1, recurrent_dropout=0.1, return_sequences=True, name="simple_rnn"
-    )(x)
-    x = L.Bidirectional(L.LSTM(4, dropout=0.25, return_sequences=True, name="lstm"), name="bidi")(x)
-    x = L.RNN(
-        L.StackedRNNCells(
-            [
-                L.LSTMCell(4, dropout=0.1, name="cell_a"),
-                L.GRUCell(4, recurrent_dropout=0.2, name="cell_b"),
-            ],
-            name="stacked_cells",
-        ),
-        name="stacked",
-    )(x)
-    side = L.LSTM(4, dropout=0.3, name="lstm_nord")(seq)
-    x = L.Concatenate(name="concat")([x, side])
-    out = L.Dense(2, name="head")(x)
-    return keras.Model(seq, out, name="rnn_zoo")
-
-
-def tk_convlstm(keras):
-    """tf-keras ConvLSTM2D with input dropout 0.2 and recurrent dropout 0.1."""
-    keras.utils.set_random_seed(SEED)
-    L = keras.layers
-    frames = keras.Input((3, 8, 8, 2), name="frames")
-    x = L.ConvLSTM2D(4, 3, padding="same", dropout=0.2, recurrent_dropout=0.1, name="convlstm")(
-        frames
-    )
-    x = L.Flatten(name="flatten")(x)
-    out = L.Dense(1, name="head")(x)
-    return keras.Model(frames, out, name="convlstm")
+    """rnn_zoo with TimeDistributed(Dense) and TimeDistributed(Dropout(0.2)) first."""
+    return rnn_zoo(keras, time_distributed=True)
 
 
 def tk_mc_attention(keras):
@@ -463,36 +432,6 @@ def tk_mc_attention(keras):
     return keras.Model([q, v], out, name="mc_attention")
 
 
-def tk_nested(keras):
-    """tf-keras nested models: Functional "inner" with TimeDistributed(Dropout
-    0.3), Sequential "block" ending in Dropout(0.2) followed across the
-    nested-model boundary by the outer Dropout(0.1) "after_block"."""
-    keras.utils.set_random_seed(SEED)
-    L = keras.layers
-
-    inner_in = keras.Input((5, 6), name="inner_x")
-    t = L.TimeDistributed(L.Dense(4, name="td_dense_inner"), name="td_dense")(inner_in)
-    t = L.TimeDistributed(L.Dropout(0.3, name="td_drop_inner"), name="td_drop")(t)
-    inner = keras.Model(inner_in, t, name="inner")
-
-    block = keras.Sequential(
-        [
-            keras.Input((20,), name="block_in"),
-            L.Dense(8, name="block_dense"),
-            L.Dropout(0.2, name="block_drop"),
-        ],
-        name="block",
-    )
-
-    x_in = keras.Input((5, 6), name="x")
-    x = inner(x_in)
-    x = L.Flatten(name="flatten")(x)
-    x = block(x)
-    x = L.Dropout(0.1, name="after_block")(x)
-    out = L.Dense(1, name="head")(x)
-    return keras.Model(x_in, out, name="outer")
-
-
 def tk_lambda_model(keras):
     """A Lambda layer (marshalled Python bytecode in the HDF5 config) directly
     before Dropout(0.2); the linter must read it without executing it."""
@@ -506,6 +445,26 @@ def tk_lambda_model(keras):
     return keras.Model(inp, out, name="lambda_model")
 
 
+TFKERAS_SAMPLES: dict[str, Builder] = {
+    "seed1": seed1,
+    "seed2": seed2,
+    "lstm_cudnn": tk_lstm_cudnn,
+    "lstm_relu_impl1": tk_lstm_relu_impl1,
+    "lstm_relu_impl2": tk_lstm_relu_impl2,
+    "gru_variants": tk_gru_variants,
+    "rnn_zoo": tk_rnn_zoo,
+    "convlstm": convlstm,
+    "mc_attention": tk_mc_attention,
+    "nested": nested,
+    "lambda_model": tk_lambda_model,
+}
+
+# The per-framework names tests/test_api.py builds in memory.
+k3_seed2 = tk_seed2 = seed2
+k3_nested = tk_nested = nested
+k3_rnn_zoo = rnn_zoo
+
+
 def build_tfkeras():
     import warnings
 
@@ -515,30 +474,7 @@ def build_tfkeras():
     warnings.filterwarnings("ignore", message=".*HDF5 file.*legacy.*")
     keras = _tfkeras()
     print(f"tf-keras ({keras.__version__}) -> {TFKERAS_DIR}")
-    _fresh_dir(TFKERAS_DIR)
-    builders = {
-        "seed1": tk_seed1,
-        "seed2": tk_seed2,
-        "lstm_cudnn": tk_lstm_cudnn,
-        "lstm_relu_impl1": tk_lstm_relu_impl1,
-        "lstm_relu_impl2": tk_lstm_relu_impl2,
-        "gru_variants": tk_gru_variants,
-        "rnn_zoo": tk_rnn_zoo,
-        "convlstm": tk_convlstm,
-        "mc_attention": tk_mc_attention,
-        "nested": tk_nested,
-        "lambda_model": tk_lambda_model,
-    }
-    for stem, fn in builders.items():
-        model = fn(keras)
-        path = TFKERAS_DIR / f"{stem}.h5"
-        model.save(path, save_format="h5")
-        _report(path)
-        if stem == "seed2":
-            sm = TFKERAS_DIR / "seed2_savedmodel"
-            model.save(sm, save_format="tf")
-            _report(sm)
-        keras.backend.clear_session()
+    _write_samples(keras, TFKERAS_DIR, TFKERAS_SAMPLES, ".h5", save_format="h5")
 
 
 # ---------------------------------------------------------------------------
@@ -594,7 +530,7 @@ def build_broken():
     _report(p)
 
     tf_keras = _tfkeras()
-    model = tk_seed2(tf_keras)
+    model = seed2(tf_keras)
     p = BROKEN_DIR / "weights_only.h5"
     model.save_weights(p)
     _report(p)
@@ -619,9 +555,6 @@ def build_broken():
 # Per-rule samples: one model that triggers each rule, one near miss that must not
 # ---------------------------------------------------------------------------
 
-# Keep this section below every existing builder: marshalled Lambda bytecode
-# embeds source line numbers, so lines added above k3_custom / tk_lambda_model
-# would change keras3/custom.keras and tfkeras/lambda_model.h5.
 RULES_DIR = HERE / "rules"
 K3 = "keras3"
 TK = "tfkeras"
@@ -635,6 +568,13 @@ def _chain(keras, name, layers, shape=(8,), dtype="float32"):
     for layer in layers:
         x = layer(x)
     return keras.Model(inp, x, name=name)
+
+
+def _fc_drop_head(keras, name: str, rate: float, drop: str = "drop"):
+    """Input((8,)) -> Dense(8, "fc") -> Dropout(rate, name=drop) -> Dense(1, "head")."""
+    L = keras.layers
+    layers = [L.Dense(8, name="fc"), L.Dropout(rate, name=drop), L.Dense(1, name="head")]
+    return _chain(keras, name, layers)
 
 
 def _k3_rule_layer_classes(keras):
@@ -874,9 +814,7 @@ def dl202_hit_softmax_drop_dense(keras):
 
 def dl202_ok_hidden_drop(keras):
     """Dense(8) -> Dropout(0.3) -> Dense(1) output: dropout on a hidden layer."""
-    L = keras.layers
-    layers = [L.Dense(8, name="fc"), L.Dropout(0.3, name="drop"), L.Dense(1, name="head")]
-    return _chain(keras, "dl202_ok_hidden_drop", layers)
+    return _fc_drop_head(keras, "dl202_ok_hidden_drop", 0.3)
 
 
 # --- DL203 dropout-on-integer-input -----------------------------------------
@@ -987,16 +925,12 @@ def dl205_ok_stochastic_depth(keras):
 
 def dl301_hit_zero_rate(keras):
     """Dense -> Dropout(0.0) -> Dense: a dropout that never drops."""
-    L = keras.layers
-    layers = [L.Dense(8, name="fc"), L.Dropout(0.0, name="noop"), L.Dense(1, name="head")]
-    return _chain(keras, "dl301_hit_zero_rate", layers)
+    return _fc_drop_head(keras, "dl301_hit_zero_rate", 0.0, "noop")
 
 
 def dl301_ok_rate_0_1(keras):
     """Dense -> Dropout(0.1) -> Dense."""
-    L = keras.layers
-    layers = [L.Dense(8, name="fc"), L.Dropout(0.1, name="drop"), L.Dense(1, name="head")]
-    return _chain(keras, "dl301_ok_rate_0_1", layers)
+    return _fc_drop_head(keras, "dl301_ok_rate_0_1", 0.1)
 
 
 # --- DL302 high-dropout-rate ------------------------------------------------
@@ -1004,9 +938,7 @@ def dl301_ok_rate_0_1(keras):
 
 def dl302_hit_dropout_0_7(keras):
     """Dense -> Dropout(0.7) -> Dense."""
-    L = keras.layers
-    layers = [L.Dense(8, name="fc"), L.Dropout(0.7, name="heavy"), L.Dense(1, name="head")]
-    return _chain(keras, "dl302_hit_dropout_0_7", layers)
+    return _fc_drop_head(keras, "dl302_hit_dropout_0_7", 0.7, "heavy")
 
 
 def dl302_hit_lstm_recurrent_0_6(keras):
@@ -1028,9 +960,7 @@ def dl302_hit_mha_0_6(keras):
 
 def dl302_ok_dropout_0_5(keras):
     """Dense -> Dropout(0.5) -> Dense: exactly at the threshold, not above it."""
-    L = keras.layers
-    layers = [L.Dense(8, name="fc"), L.Dropout(0.5, name="half"), L.Dense(1, name="head")]
-    return _chain(keras, "dl302_ok_dropout_0_5", layers)
+    return _fc_drop_head(keras, "dl302_ok_dropout_0_5", 0.5, "half")
 
 
 # --- DL303 invalid-dropout-rate ---------------------------------------------
@@ -1046,9 +976,7 @@ def dl303_hit_lstm_dropout_1_0(keras):
 
 def dl303_hit_dropout_1_0(keras):
     """Dense -> Dropout(1.0) -> Dense: everything is dropped in training."""
-    L = keras.layers
-    layers = [L.Dense(8, name="fc"), L.Dropout(1.0, name="all"), L.Dense(1, name="head")]
-    return _chain(keras, "dl303_hit_dropout_1_0", layers)
+    return _fc_drop_head(keras, "dl303_hit_dropout_1_0", 1.0, "all")
 
 
 def dl303_hit_noise_shape_mismatch(keras):
@@ -1090,9 +1018,7 @@ def dl504_hit_training_true(keras):
 def dl504_ok_no_training_flag(keras):
     """dl504_hit_training_true called without training= (Keras 3 itself stores
     training=False in the node)."""
-    L = keras.layers
-    layers = [L.Dense(8, name="fc"), L.Dropout(0.3, name="mc"), L.Dense(1, name="head")]
-    return _chain(keras, "dl504_ok_no_training_flag", layers)
+    return _fc_drop_head(keras, "dl504_ok_no_training_flag", 0.3, "mc")
 
 
 # --- DL601 no-dropout -------------------------------------------------------
@@ -1106,9 +1032,7 @@ def dl601_hit_no_dropout(keras):
 
 def dl601_ok_with_dropout(keras):
     """Input((8,)) -> Dense(8) -> Dropout(0.3) -> Dense(1)."""
-    L = keras.layers
-    layers = [L.Dense(8, name="fc"), L.Dropout(0.3, name="drop"), L.Dense(1, name="head")]
-    return _chain(keras, "dl601_ok_with_dropout", layers)
+    return _fc_drop_head(keras, "dl601_ok_with_dropout", 0.3)
 
 
 # --- DL602 unregularized-layer ----------------------------------------------
