@@ -19,6 +19,8 @@ from droplint.config import Config
 WARM_UP = 0.3  # seconds of work in this process before the rest goes to worker processes
 PROGRESS_FILES = 20  # more inputs than this: show the bar from the start
 PROGRESS_SECONDS = 0.5  # fewer: show it once the run has taken this long
+CHUNK_BYTES = 256 * 1024  # files smaller than this go to the workers in groups…
+CHUNK_FILES = 16  # …of at most this many
 
 _config: Config | None = None  # a worker's settings, set once by _start
 
@@ -75,14 +77,29 @@ def _in_workers(
     reports: list[FileReport | None] = [None] * len(paths)
     context = _context(paths)
     with ProcessPoolExecutor(workers, context, initializer=_start, initargs=(config,)) as pool:
-        # Largest files first, so that a big model does not start last and run alone at the end.
-        order = sorted(range(len(paths)), key=lambda i: -_size(paths[i]))
-        futures = {pool.submit(_analyze, paths[i]): i for i in order}
+        futures = {pool.submit(_analyze, [paths[i] for i in c]): c for c in _chunks(paths)}
         for future in as_completed(futures):
-            reports[futures[future]] = future.result()
+            for i, report in zip(futures[future], future.result(), strict=True):
+                reports[i] = report
             _kept(freeze)
-            progress.advance()
+            progress.advance(len(futures[future]))
     return [r for r in reports if r is not None]
+
+
+def _chunks(paths: list[str]) -> list[list[int]]:
+    """Indices of paths in tasks for the workers: largest files first, so that a big model does
+    not start last and run alone at the end; small files together, since a task's round trip
+    costs about as much as analysing a small model."""
+    order = sorted(range(len(paths)), key=lambda i: -_size(paths[i]))
+    chunks: list[list[int]] = []
+    size = CHUNK_BYTES
+    for i in order:
+        if size >= CHUNK_BYTES or len(chunks[-1]) >= CHUNK_FILES:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(i)
+        size += _size(paths[i])
+    return chunks
 
 
 def _size(path: str) -> int:
@@ -116,8 +133,8 @@ def _start(config: Config) -> None:
     _config = config
 
 
-def _analyze(path: str) -> FileReport:
-    return analyze_file(path, _config).detached()
+def _analyze(paths: list[str]) -> list[FileReport]:
+    return [analyze_file(path, _config).detached() for path in paths]
 
 
 class Progress:
@@ -130,8 +147,8 @@ class Progress:
         if self.enabled and total > PROGRESS_FILES:
             self._show()
 
-    def advance(self) -> None:
-        self.done += 1
+    def advance(self, count: int = 1) -> None:
+        self.done += count
         if self.bar is not None:
             self.bar.update(self.task, completed=self.done)
         elif self.enabled and self.done < self.total and self._slow():
