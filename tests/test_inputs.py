@@ -128,3 +128,48 @@ def test_jobs_on_the_command_line_same_json() -> None:
     assert one.stdout == two.stdout
     assert one.stderr == two.stderr == ""  # no progress bar outside a terminal
     assert run(*args, "--jobs", "0", cwd=ROOT).returncode == 2
+
+
+def test_the_progress_bar_only_for_a_person_at_a_terminal(monkeypatch) -> None:
+    from droplint import batch
+
+    monkeypatch.setattr(batch.sys.stderr, "isatty", lambda: True, raising=False)
+    monkeypatch.delenv("CI", raising=False)
+    bar = batch.Progress(batch.PROGRESS_FILES + 1)  # many files: shown from the start
+    assert bar.bar is not None
+    bar.advance(3)
+    assert bar.bar.tasks[0].completed == 3
+    bar.close()
+    monkeypatch.setenv("CI", "true")
+    assert batch.Progress(batch.PROGRESS_FILES + 1).bar is None
+    monkeypatch.delenv("CI")
+    monkeypatch.setattr(batch.sys.stderr, "isatty", lambda: False, raising=False)
+    assert batch.Progress(batch.PROGRESS_FILES + 1).bar is None  # a pipe
+
+
+def test_a_few_files_get_the_bar_once_the_run_is_slow(monkeypatch) -> None:
+    from droplint import batch
+
+    monkeypatch.setattr(batch, "_interactive", lambda: True)
+    few = batch.Progress(3)
+    assert few.bar is None
+    few.advance()
+    assert few.bar is None  # quick so far
+    monkeypatch.setattr(batch, "PROGRESS_SECONDS", 0.0)
+    few.advance()
+    assert few.bar is not None and few.bar.tasks[0].completed == 2
+    few.close()
+
+
+def test_small_files_travel_to_workers_in_groups(tmp_path: Path) -> None:
+    from droplint import batch
+
+    big = tmp_path / "big.onnx"
+    big.write_bytes(b"\0" * batch.CHUNK_BYTES)
+    small = tmp_path / "small.onnx"
+    small.write_bytes(b"\0" * 1000)
+    paths = [str(big)] + [str(small)] * (batch.CHUNK_FILES + 2)
+    chunks = batch._chunks(paths)
+    assert chunks[0] == [0]  # the largest alone and first
+    assert [len(c) for c in chunks[1:]] == [batch.CHUNK_FILES, 2]
+    assert sorted(i for c in chunks for i in c) == list(range(len(paths)))
