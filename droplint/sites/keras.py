@@ -361,7 +361,7 @@ def _param_site(layer: Node, outer: Node, where: str, key: str, note: str) -> It
     site = Site(
         outer.id, layer.id, layer.op, where, key, rate, shared_axes=[], raw_rate=raw, note=note
     )
-    if rate is not None and rate >= 1:
+    if rate is not None and rate > 1:  # Keras refuses that when the layer is made
         site.active = "unknown"
     yield site
 

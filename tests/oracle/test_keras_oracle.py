@@ -240,17 +240,31 @@ ACTIVE_CASES = [
     ("LSTM", 1.0),
     ("GRU", 1.0),
     ("SimpleRNN", 1.0),
+    ("Attention", 1.0),
+    ("MultiHeadAttention", 1.0),
 ]
+
+
+def _edge_model(K: ModuleType, layer: str, rate: float):
+    inp = K.Input((6, 4), name="x")
+    cls = getattr(K.layers, layer)
+    if layer in RNNS:
+        out = cls(4, dropout=rate, name="drop")(inp)
+    elif layer == "Attention":
+        out = cls(dropout=rate, name="drop")([inp, inp])
+    elif layer == "MultiHeadAttention":
+        out = cls(2, 4, dropout=rate, name="drop")(inp, inp)
+    else:
+        out = cls(rate, name="drop")(inp)
+    return K.Model(inp, out)
 
 
 @pytest.mark.parametrize(("layer", "rate"), ACTIVE_CASES)
 def test_when_a_site_is_active(K: ModuleType, tmp_path: Path, layer: str, rate: float) -> None:
     """active never / training, and whether a training call fails, at the edge rates."""
-    inp = K.Input((6, 4), name="x")
-    cls = getattr(K.layers, layer)
-    made = cls(4, dropout=rate, name="drop") if layer in RNNS else cls(rate, name="drop")
-    model = K.Model(inp, made(inp))
-    seen = behaviour(model, np.ones((8, 6, 4), dtype="float32"))
+    model = _edge_model(K, layer, rate)
+    x = np.random.default_rng(0).normal(size=(8, 6, 4)).astype("float32")
+    seen = behaviour(model, x)
     (site,) = saved(K, model, tmp_path).sites
     said = "raises" if site.fails else site.active
     assert said == seen, site.note
