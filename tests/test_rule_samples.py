@@ -72,3 +72,19 @@ def test_invalid_noise_shape_message() -> None:
     report = analyze_file(SAMPLES / "rules/keras3/dl303_hit_noise_shape_mismatch.keras")
     (finding,) = [f for f in report.findings if f.code == "DL303"]
     assert "noise_shape [None, 3, 8] has 3 on axis 1, where the input has 10" in finding.message
+
+
+@pytest.mark.parametrize(
+    ("path", "words"),
+    [
+        ("keras3/dl303_hit_lstm_dropout_1_0.keras", "Keras RNN cells silently ignore it"),
+        ("tfkeras/dl303_hit_lstm_dropout_1_0.h5", "training raises ValueError"),
+        ("keras3/dl303_hit_dropout_1_0.keras", "drops everything in training (all zeros)"),
+        ("tfkeras/dl303_hit_dropout_1_0.h5", "training raises ValueError"),
+    ],
+)
+def test_a_rate_of_one_by_framework(path: str, words: str) -> None:
+    """What a rate of 1 does differs by framework (tests/oracle check it against both)."""
+    report = analyze_file(SAMPLES / "rules" / path)
+    (finding,) = [f for f in report.findings if f.code == "DL303"]
+    assert words in finding.message
