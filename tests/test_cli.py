@@ -115,3 +115,24 @@ def test_python_dash_m_and_version() -> None:
     proc = subprocess.run([sys.executable, "-m", "droplint", "--version"],
                           capture_output=True, text=True)  # fmt: skip
     assert proc.returncode == 0 and proc.stdout.startswith("droplint ")
+
+
+@pytest.mark.parametrize("extra", [[], ["--tree"], ["--format", "github"], ["--format", "sarif"]])
+def test_markup_in_names_and_paths_is_printed_as_text(tmp_path, extra: list[str]) -> None:
+    """A layer named like rich markup, in a folder whose path holds "[/]", prints literally."""
+    import zipfile
+
+    folder = tmp_path / "br["
+    folder.mkdir()
+    model = folder / "]x.keras"
+    with zipfile.ZipFile(sample("keras3/seed2.keras")) as src, zipfile.ZipFile(model, "w") as out:
+        for name in src.namelist():
+            data = src.read(name)
+            if name == "config.json":  # a hand-edited config: the name a hostile file could hold
+                data = data.replace(b'"dropout"', b'"[/]drop[bold]"')
+            out.writestr(name, data)
+    proc = run(str(tmp_path / "br[/]x.keras"), *extra)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert "[/]drop[bold]" in proc.stdout
+    if not extra or extra == ["--tree"]:
+        assert proc.stdout.startswith(f"{tmp_path}/br[/]x.keras Keras")

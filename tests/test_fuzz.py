@@ -8,6 +8,7 @@ CI runs a bounded number of examples. A long campaign:
 from __future__ import annotations
 
 import copy
+import io
 import json
 import os
 import zipfile
@@ -18,7 +19,7 @@ from conftest import SAMPLES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from droplint.analysis import analyze_file, analyze_saved
+from droplint.analysis import FileReport, analyze_file, analyze_saved
 from droplint.read import SavedModel, read_model
 
 settings.register_profile(
@@ -39,7 +40,10 @@ BYTE_SOURCES = [
 ]  # fmt: skip
 SAVED = {rel: read_model(SAMPLES / rel) for rel in CONFIG_SOURCES}
 
-scalars = st.none() | st.booleans() | st.integers(-3, 3) | st.floats() | st.text(max_size=5)
+markup = st.sampled_from(["[/]", "[bold]", "[/b]x", "%0A::", "\x1b[31m", "a\nb"])  # for reports
+scalars = (
+    st.none() | st.booleans() | st.integers(-3, 3) | st.floats() | st.text(max_size=5) | markup
+)
 json_values = st.recursive(
     scalars,
     lambda inner: (
@@ -80,8 +84,24 @@ def mutated_configs(draw: st.DrawFn) -> SavedModel:
             target[key] = draw(st.sampled_from([*names, "ghost"]))  # rewire a reference
         elif isinstance(target[key], int):
             target[key] = draw(st.integers(-1, 3))
+    named = [c for c in containers(config) if isinstance(c, dict) and "name" in c]
+    if named and draw(st.booleans()):  # a name that looks like markup or a workflow command
+        draw(st.sampled_from(named))["name"] = draw(markup)
     version = draw(st.sampled_from([saved.version, "2.3.1", "3.4.1", "1.2.2", None]))
     return SavedModel(saved.path, saved.format, saved.producer, version, config)
+
+
+def render_every_format(report: FileReport) -> None:
+    """Every output format prints any report: names from the file are data, never markup."""
+    from rich.console import Console
+
+    from droplint.picture import tree
+    from droplint.report import github, gitlab, sarif, text
+
+    for module in (github, gitlab, sarif):
+        module.render([report])
+    for printer in (text.render, tree.render):
+        printer([report], Console(file=io.StringIO(), width=80))
 
 
 @given(mutated_configs())
@@ -89,6 +109,7 @@ def test_mutated_configs_never_raise(saved: SavedModel) -> None:
     report = analyze_saved(saved)
     assert report.error is None or report.error.strip()
     json.dumps(report.to_dict())  # the report always serialises
+    render_every_format(report)
 
 
 @st.composite

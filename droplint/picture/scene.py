@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from droplint.analysis import FileReport
 from droplint.graph import Graph, Node, Tensor
 from droplint.picture.collapse import collapse
+from droplint.report.text import describe
 from droplint.rules import Finding
 from droplint.sites import Site
 from droplint.sites.model import compound, live_rate
@@ -275,9 +276,3 @@ def _link_label(link: Link, src: Box) -> str:
     return f"eff. {rate_text(link.rate)}" + (
         f" ({len(link.chain)} in series)" if len(link.chain) > 1 else ""
     )
-
-
-def describe(report: FileReport) -> str:
-    who = {"keras": "Keras", "tf-keras": "tf-keras"}.get(report.producer or "", report.producer)
-    model = f" '{report.model}'" if report.model else ""
-    return f"{who} {report.version or '?'} {report.format}{model}, {report.layers} layers"

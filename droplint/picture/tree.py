@@ -12,14 +12,14 @@ from rich.markup import escape
 from rich.padding import Padding
 
 from droplint.analysis import FileReport, analyze_file
-from droplint.picture.scene import Box, Scene, build_scene, describe
+from droplint.picture.scene import Box, Scene, build_scene
+from droplint.report.text import STYLE, header, summary_line
 
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.text import Text
     from rich.tree import Tree
 
-STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 LINE_STYLE = {
     "drop": "dark_orange",
     "gate": "magenta",
@@ -32,7 +32,7 @@ LINE_STYLE = {
 def render(reports: list[FileReport], console: Console, baseline: Any = None) -> None:
     """Print every report as a tree, then one line per finding and a summary."""
     for report in reports:
-        console.print(_header(report), highlight=False, soft_wrap=True)
+        console.print(header(report), highlight=False, soft_wrap=True)
         if report.error:
             console.print("  [bold red]error[/] [bold]DL001[/] unreadable-model")
             console.print(f"    {report.error}", markup=False, highlight=False)
@@ -47,7 +47,7 @@ def render(reports: list[FileReport], console: Console, baseline: Any = None) ->
                     soft_wrap=True,
                 )
         console.print()
-    console.print(_summary(reports), highlight=False)
+    console.print(summary_line(reports), highlight=False)
     if baseline is not None:
         console.print(f"Baseline: {baseline.matched} known findings hidden", highlight=False)
 
@@ -143,22 +143,3 @@ class _Layout:
 
 def _name(box: Box) -> str:
     return f"{box.members[0].id} … ({len(box.members)} layers)" if box.kind == "group" else box.id
-
-
-def _header(report: FileReport) -> str:
-    if report.error:
-        return f"[bold]{escape(report.path)}[/]"
-    return f"[bold]{escape(report.path)}[/] [dim]{escape(describe(report))}[/]"
-
-
-def _summary(reports: list[FileReport]) -> str:
-    from droplint.report.json import summary
-
-    s = summary(reports)
-    parts = [f"{s['files']} file{'s' if s['files'] != 1 else ''}"]
-    if s["unreadable"]:
-        parts.append(f"[bold red]{s['unreadable']} unreadable[/]")
-    for sev in ("error", "warning", "info"):
-        if s[sev]:
-            parts.append(f"[{STYLE[sev]}]{s[sev]} {sev}{'s' if s[sev] != 1 else ''}[/]")
-    return "Found: " + ", ".join(parts if len(parts) > 1 else [*parts, "no findings"])

@@ -19,11 +19,12 @@ STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 def render(
     reports: list[FileReport], console: Console, baseline: BaselineResult | None = None
 ) -> None:
+    from rich.markup import escape
     from rich.padding import Padding
     from rich.text import Text
 
     for report in reports:
-        console.print(_header(report), soft_wrap=True)  # a path is never broken
+        console.print(header(report), soft_wrap=True)  # a path is never broken
         if report.error:
             console.print("  [bold red]error[/] [bold]DL001[/] unreadable-model")
             console.print(Padding(Text(report.error), (0, 0, 0, 4), expand=False))
@@ -39,7 +40,7 @@ def render(
         for f in report.findings:
             console.print(
                 f"  [{STYLE[f.severity]}]{f.severity}[/] [bold]{f.code}[/] {f.name} "
-                f"[dim]at[/] {f.layer or '(whole model)'}",
+                f"[dim]at[/] {escape(f.layer or '(whole model)')}",
                 soft_wrap=True,
             )
             console.print(Padding(Text(f.message), (0, 0, 0, 4), expand=False))
@@ -49,20 +50,25 @@ def render(
                 "trainable layers"
             )
         console.print()
-    console.print(_summary_line(reports))
+    console.print(summary_line(reports))
     if baseline is not None:
         console.print(_baseline_line(baseline))
 
 
-def _header(report: FileReport) -> str:
+def header(report: FileReport) -> str:
+    """The file's first line, as rich markup: names from the file are escaped, never markup."""
+    from rich.markup import escape
+
     if report.error:
-        return f"[bold]{report.path}[/]"
+        return f"[bold]{escape(report.path)}[/]"
+    return f"[bold]{escape(report.path)}[/] [dim]{escape(describe(report))}[/]"
+
+
+def describe(report: FileReport) -> str:
+    """E.g. "Keras 3.15.1 keras-zip 'm', 4 layers": producer, version, format, name, size."""
     who = {"keras": "Keras", "tf-keras": "tf-keras"}.get(report.producer or "", report.producer)
     model = f" '{report.model}'" if report.model else ""
-    return (
-        f"[bold]{report.path}[/] [dim]{who} {report.version or '?'} {report.format}{model}, "
-        f"{report.layers} layers[/]"
-    )
+    return f"{who} {report.version or '?'} {report.format}{model}, {report.layers} layers"
 
 
 def _fed(report: FileReport) -> bool:
@@ -113,9 +119,11 @@ class Row:
         gates = (
             f"{_rates(gate_in) or '-'} / {_rates(gate_rec) or '-'}" if gate_in + gate_rec else ""
         )
+        from rich.markup import escape
+
         return [
-            self.layer,
-            self.cls,
+            escape(self.layer),
+            escape(self.cls),
             _rate(self.input_rate) if self.input_rate else "",
             _rates(out),
             gates,
@@ -164,7 +172,7 @@ def _output_mask(site: Site) -> str:
     return "per-step" if site.time_constant is False else "elementwise"
 
 
-def _summary_line(reports: list[FileReport]) -> str:
+def summary_line(reports: list[FileReport]) -> str:
     s = summary(reports)
     parts = [f"{s['files']} file{'s' if s['files'] != 1 else ''}"]
     if s["unreadable"]:
