@@ -136,3 +136,44 @@ def test_markup_in_names_and_paths_is_printed_as_text(tmp_path, extra: list[str]
     assert "[/]drop[bold]" in proc.stdout
     if not extra or extra == ["--tree"]:
         assert proc.stdout.startswith(f"{tmp_path}/br[/]x.keras Keras")
+
+
+ESCAPES = "\x1b]0;title\x07\x1b[2J\u202eevil\nname"
+
+
+def _keras_with_name(path, name: str) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(sample("keras3/seed2.keras")) as src, zipfile.ZipFile(path, "w") as out:
+        for member in src.namelist():
+            data = src.read(member)
+            if member == "config.json":
+                data = data.replace(b'"dropout"', json.dumps(name).encode())
+            out.writestr(member, data)
+
+
+def _onnx_with_name(path, name: str) -> None:
+    onnx = pytest.importorskip("onnx")
+    from onnx import TensorProto, helper
+
+    ratio = helper.make_tensor("ratio", TensorProto.FLOAT, [], [0.5])
+    train = helper.make_tensor("train", TensorProto.BOOL, [], [True])
+    node = helper.make_node("Dropout", ["x", "ratio", "train"], ["y"], name=name)
+    graph = helper.make_graph(
+        [node], "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4])], [ratio, train],
+    )  # fmt: skip
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), path)
+
+
+@pytest.mark.parametrize("write", [_keras_with_name, _onnx_with_name])
+def test_control_characters_in_names_never_reach_the_terminal(tmp_path, write) -> None:
+    """Escape sequences, bidi overrides and newlines in a name are printed as visible \\u text."""
+    model = tmp_path / ("m.onnx" if write is _onnx_with_name else "m.keras")
+    write(model, ESCAPES)
+    for extra in ([], ["--tree"], ["--format", "github"], ["--format", "json"]):
+        proc = run(str(model), *extra)
+        assert proc.returncode == 1, proc.stderr
+        assert not any(c in proc.stdout for c in "\x1b\x07\u202e"), extra
+        if extra != ["--format", "json"]:
+            assert "\\u001b]0;title" in proc.stdout.replace("\n", "")

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from droplint.errors import UnreadableModel
+from droplint.read.printable import printable_json
 
 MAX_CONFIG_BYTES = 64 * 1024 * 1024
 """Largest model config droplint reads (JSON text); larger ones are refused with DL001."""
@@ -100,7 +101,9 @@ def parse_json(text: str | bytes, what: str) -> Any:
     if len(text) > MAX_CONFIG_BYTES:
         raise UnreadableModel(f"{what} is larger than the {MAX_CONFIG_BYTES >> 20} MiB limit")
     try:
-        return json.loads(text)
+        if isinstance(text, bytes):
+            text = text.decode("utf-8")
+        return printable_json(text, json.loads(text))
     except RecursionError as exc:
         raise UnreadableModel(f"{what} is nested too deeply") from exc
     except (ValueError, UnicodeDecodeError) as exc:

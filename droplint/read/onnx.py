@@ -17,6 +17,7 @@ from typing import Any
 
 from droplint.errors import UnreadableModel
 from droplint.read import SavedModel
+from droplint.read.printable import printable
 from droplint.read.protowire import I32, I64, LEN, VARINT, fields, packed_varints, signed64, text
 
 MAX_GRAPH_NESTING = 64  # subgraphs (Loop, If, Scan bodies) inside one another
@@ -211,6 +212,8 @@ def _node(buf: memoryview, depth: int) -> OnnxNode:
         if pos > end:
             raise UnreadableModel("protobuf field runs past the end of its message")
         value = str(buf[start:pos], "utf-8")
+        if not value.isprintable():
+            value = printable(value)
         number = key >> 3
         if number in strings:
             strings[number].append(value)
@@ -267,7 +270,7 @@ def _attr(buf: memoryview, depth: int) -> OnnxAttr:
         elif number == 3 and wire == VARINT:
             single = signed64(value)  # type: ignore[arg-type]
         elif number == 4 and wire == LEN:
-            single = bytes(value).decode("utf-8", "replace")  # type: ignore[arg-type]
+            single = printable(bytes(value).decode("utf-8", "replace"))  # type: ignore[arg-type]
         elif number == 5 and wire == LEN:
             single = _tensor(value)  # type: ignore[arg-type]
         elif number == 6 and wire == LEN:
@@ -277,7 +280,7 @@ def _attr(buf: memoryview, depth: int) -> OnnxAttr:
         elif number == 8:
             many.extend(signed64(v) for v in packed_varints(value))
         elif number == 9 and wire == LEN:
-            many.append(bytes(value).decode("utf-8", "replace"))  # type: ignore[arg-type]
+            many.append(printable(bytes(value).decode("utf-8", "replace")))  # type: ignore[arg-type]
         elif number == 11 and wire == LEN:
             many.append(_graph(value, depth + 1))  # type: ignore[arg-type]
     return OnnxAttr(name, single if single is not None else many)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from droplint.errors import UnreadableModel
+from droplint.read.printable import printable
 
 VARINT, I64, LEN, I32 = 0, 1, 2, 5
 
@@ -64,7 +65,7 @@ def text(value: int | memoryview) -> str:
     if not isinstance(value, memoryview):
         raise UnreadableModel("expected a string field in the protobuf")
     try:
-        return str(value, "utf-8")  # decodes straight from the buffer, no copy
+        return printable(str(value, "utf-8"))  # decodes straight from the buffer, no copy
     except UnicodeDecodeError as exc:
         raise UnreadableModel("a protobuf string field is not valid UTF-8") from exc
 
