@@ -30,6 +30,12 @@ class Observed:
         return cls(float(zeros.mean()), bool(constant.all()))
 
 
+def run(model, x: object, training: bool = True) -> np.ndarray:
+    """A call in training mode (by default), as numpy whatever the backend (torch included)."""
+    y = model(x, training=training)
+    return np.asarray(y.detach().cpu() if hasattr(y, "detach") else y)
+
+
 def is_tf_keras(K: ModuleType) -> bool:
     return K.__name__.startswith("tf_keras")
 
@@ -89,7 +95,7 @@ def observe_rnn(K: ModuleType, layer: str, rate: float, recurrent: float = 0.0,
     else:
         set_simple(rnn, feats)
     x = np.ones((batch, steps, feats), dtype="float32")
-    y = np.asarray(model(x, training=True))
+    y = run(model, x)
     zeros = np.abs(y) < 1e-6
     return model, Observed.of(zeros[:, :1] if two_gates else zeros)  # two_gates: step 0 only
 
@@ -103,7 +109,7 @@ def observe_convlstm(K: ModuleType, rate: float, recurrent: float = 0.0, two_gat
     model = K.Model(inp, conv(inp), name="probe")
     set_lstm_like(model.get_layer("rnn"), channels, two_gates, conv=True)
     x = np.ones((batch, steps, side, side, channels), dtype="float32")
-    y = np.asarray(model(x, training=True))
+    y = run(model, x)
     return model, Observed.of(np.abs(y) < 1e-6)
 
 
@@ -173,7 +179,7 @@ def observe_recurrent(K: ModuleType, layer: str, rate: float, two_gates: bool = 
     set_recurrent_probe(rnn, layer, feats, two_gates)
     ones = np.ones((batch, *cell), "float32")
     h0 = [ones] + [np.zeros_like(ones)] * (len(states) - 1)  # LSTM: c_-1 = 0
-    y = np.asarray(model([np.ones((batch, steps, *cell), "float32"), *h0], training=True))
+    y = run(model, [np.ones((batch, steps, *cell), "float32"), *h0])
     low = y < 1.5
     constant = Observed.of(low[:, 1:]).time_constant
     return model, Observed(float(low[:, 0].mean()), constant)
@@ -201,14 +207,14 @@ def observe_attention(K: ModuleType, layer: str, rate: float, queries: int = 12,
         att.set_weights(weights)
     model = K.Model([q, v], out, name="probe")
     values = np.broadcast_to(np.eye(feats, dtype="float32"), (batch, feats, feats))
-    y = np.asarray(model([np.zeros((batch, queries, feats), "float32"), values], training=True))
+    y = run(model, [np.zeros((batch, queries, feats), "float32"), values])
     return model, np.abs(y) < 1e-6
 
 
 def behaviour(model, x: object) -> str:
     """'raises' when a training call fails, 'never' when it equals the inference output."""
     try:
-        trained = np.asarray(model(x, training=True))
+        trained = run(model, x)
     except Exception:  # ValueError, ZeroDivisionError, InvalidArgumentError…
         return "raises"
-    return "never" if np.allclose(trained, np.asarray(model(x, training=False))) else "training"
+    return "never" if np.allclose(trained, run(model, x, training=False)) else "training"
