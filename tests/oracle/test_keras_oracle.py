@@ -297,3 +297,31 @@ def test_training_true_on_gate_and_attention_sites(
 
 def _random(run) -> bool:
     return not np.allclose(np.asarray(run()), np.asarray(run()))
+
+
+@pytest.mark.parametrize("recurrent", [0.0, 0.3])
+@pytest.mark.parametrize("two_gates", [False, True])
+def test_bidirectional_directions(
+    K: ModuleType, tmp_path: Path, recurrent: float, two_gates: bool
+) -> None:
+    """Each direction of Bidirectional(LSTM) has the masks droplint gives its inner layer."""
+    from probes import run, set_lstm_like
+
+    feats, steps = 16, 10
+    inp = K.Input((steps, feats), name="x")
+    inner = K.layers.LSTM(feats, dropout=RATE, recurrent_dropout=recurrent,
+                          return_sequences=True, name="lstm")  # fmt: skip
+    bidi = K.layers.Bidirectional(inner, name="bidi")
+    model = K.Model(inp, bidi(inp))
+    for direction in (bidi.forward_layer, bidi.backward_layer):
+        set_lstm_like(direction, feats, two_gates)  # no memory: every step shows its own masks
+    zeros = np.abs(run(model, np.ones((64, steps, feats), "float32"))) < 1e-6
+    sites = [s for s in saved(K, model, tmp_path).sites if s.where == "gate-input"]
+    assert ["forward" in sites[0].layer, "backward" in sites[1].layer] == [True, True]
+    for half, site in zip((zeros[..., :feats], zeros[..., feats:]), sites, strict=True):
+        seen = Observed.of(half)
+        if two_gates:
+            assert (site.masks > 1) is independent_masks(seen, RATE)
+        else:
+            assert site.time_constant is seen.time_constant
+            assert abs(seen.zero_fraction - RATE) < TOLERANCE
