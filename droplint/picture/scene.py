@@ -17,7 +17,7 @@ from droplint.picture.collapse import collapse
 from droplint.report.text import describe
 from droplint.rules import Finding
 from droplint.sites import Site
-from droplint.sites.model import compound, live_rate
+from droplint.sites.model import chain_rate
 
 TIMES = "\u00d7"  # the multiplication sign, in mask shapes and op counts
 SEVERITY_ORDER = {"info": 0, "warning": 1, "error": 2}
@@ -56,7 +56,7 @@ class Link:
 
     @property
     def rate(self) -> float | None:
-        return compound([live_rate(s) for s in self.chain]) if self.chain else None
+        return chain_rate(self.chain) if self.chain else None
 
 
 @dataclass
@@ -256,7 +256,7 @@ def _links(
                 continue
             link = links.setdefault((src, dst), Link(src, dst))
             chain = chains.get(t, ())
-            if (compound([live_rate(s) for s in chain]) or 0.0, len(chain)) > (
+            if (chain_rate(chain) or 0.0, len(chain)) > (
                 link.rate or 0.0,
                 len(link.chain),
             ):

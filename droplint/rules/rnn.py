@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from droplint.rules.common import active, describe, rate
 from droplint.rules.registry import RULES, Context, Finding, rule
-from droplint.sites.model import as_rate, compound, live_rate
+from droplint.sites.model import as_rate, chain_rate, compound
 
 if TYPE_CHECKING:
     from droplint.sites.keras import KerasVersion
@@ -27,7 +27,7 @@ def double_masked_rnn_input(ctx: Context) -> Iterator[Finding]:
             gate = gates.get((node.id, layer.id))
             if gate is None or not active((gate,)):
                 continue
-            total = compound([live_rate(s) for s in before] + [gate.rate])
+            total = compound([chain_rate(before), gate.rate])
             shown = rate(total)
             outer = before[-1]
             yield RULES["DL102"].finding(

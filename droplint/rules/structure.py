@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from droplint.rules.common import active, describe
 from droplint.rules.registry import RULES, Context, Finding, rule
-from droplint.sites.model import compound, live_rate
+from droplint.sites.model import chain_rate
 
 
 @rule("DL101", "stacked-dropout", "warning", "Output dropouts in series on one tensor path.")
@@ -16,7 +16,7 @@ def stacked_dropout(ctx: Context) -> Iterator[Finding]:
         if len(series) < 2 or chain[-1].node != tensor.node or series[-1] is not chain[-1]:
             continue
         last, before = series[-1], series[:-1]
-        rate = compound([live_rate(s) for s in series])
+        rate = chain_rate(series)
         shown = "?" if rate is None else f"{rate:.3g}"
         yield RULES["DL101"].finding(
             last.layer,

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from droplint.graph import Graph, Node, Tensor
-from droplint.sites.model import Site, compound, live_rate
+from droplint.sites.model import Site, chain_rate, compound
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,7 @@ class Flow:
         chains = [c for t in node.inputs if (c := self.chains.get(t))]
         if len(chains) < 2:
             return chains[0] if chains else ()
-        return max(chains, key=lambda c: (compound([live_rate(s) for s in c]) or 0.0, len(c)))
+        return max(chains, key=lambda c: (chain_rate(c) or 0.0, len(c)))
 
     def covered(self) -> int:
         return sum(1 for c in self.coverage if c.input_rate > 0 or c.internal_rate > 0)
@@ -116,13 +116,13 @@ def analyse_flow(graph: Graph, sites: list[Site], sem: Semantics) -> Flow:
         if node.id in output_sites:
             chain = before + tuple(output_sites[node.id])
             for i, s in enumerate(chain[len(before) :], start=len(before)):
-                s.effective_rate = compound([live_rate(x) for x in chain[: i + 1]])
+                s.effective_rate = chain_rate(chain[: i + 1])
         elif sem.transparent(node):
             chain = before
         if chain:  # most tensors carry no dropout: store only those that do
             flow.chains[Tensor(node.id, 0)] = chain
         reaching = flow.input_chain(node)
-        in_rate = (compound([live_rate(s) for s in reaching]) or 0.0) if reaching else 0.0
+        in_rate = (chain_rate(reaching) or 0.0) if reaching else 0.0
         if node.id in internal:
             readers = {n.id for n in sem.direct_readers(node)}
             for s in internal[node.id]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -49,6 +50,11 @@ def live_rate(site: Site) -> float | None:
     """A site's rate as it compounds: one the framework never applies counts as 0. Gaussian noise
     compounds like the Bernoulli rate of the same variance, as 1 - prod(1 - rate) does."""
     return 0.0 if site.active == "never" else site.rate
+
+
+def chain_rate(sites: Iterable[Site]) -> float | None:
+    """The compounded rate of dropouts in series."""
+    return compound([live_rate(s) for s in sites])
 
 
 def compound(rates: list[float | None]) -> float | None:
