@@ -19,7 +19,7 @@ def printable(text: str) -> str:
 
 def printable_json(raw: str, parsed: Any) -> Any:
     """parsed (from raw) with every string key and value printable."""
-    if not _UNUSUAL_JSON.search(raw):
+    if (raw.isascii() and "\\" not in raw) or not _UNUSUAL_JSON.search(raw):  # fast tests first
         return parsed
     todo = [parsed]
     while todo:
