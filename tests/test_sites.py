@@ -88,3 +88,12 @@ def test_training_true_makes_monte_carlo_dropout(rel: str) -> None:
     site = sites_of(analyze(rel), "mc_drop")["output"]
     assert site.active == "always"
     assert ("predict() passes training=False" in site.note) == rel.startswith("keras3")
+
+
+@pytest.mark.parametrize(
+    ("rel", "lost"),
+    [("rules/tfkeras/dl205_ok_spatial_drop.h5", True), ("keras3/output_family.keras", False)],
+)
+def test_spatial_dropout_without_a_saved_data_format_says_so(rel: str, lost: bool) -> None:
+    notes = [s.note for s in analyze(rel).sites if s.cls == "SpatialDropout2D"]
+    assert notes and all(("saves no data_format" in n) is lost for n in notes)

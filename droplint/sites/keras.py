@@ -159,6 +159,11 @@ def _output_site(layer: Node, outer: Node, x: Shape | None, sequence: bool, per_
     if rate == 0:
         site.active = "never"
     site.note = _mask_words(site, per_step)
+    if op in ("SpatialDropout2D", "SpatialDropout3D") and "data_format" not in cfg:
+        site.note += (
+            "; the file saves no data_format (tf-keras never does), so the layer loads with the"
+            " default (image_data_format, normally channels last), whatever it was built with"
+        )
     return site
 
 
