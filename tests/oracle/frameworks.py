@@ -1,15 +1,37 @@
-"""The real frameworks for the oracle tests. CI installs them (the `frameworks` extra) and sets
-DROPLINT_REQUIRE_ORACLES=1, so there a missing framework fails instead of skipping."""
+"""The real frameworks for the oracle tests, and what every Keras oracle does with them: save a
+model the framework's way and read it with droplint. CI installs the frameworks (the
+`frameworks` extra) and sets DROPLINT_REQUIRE_ORACLES=1, so there a missing one fails instead of
+skipping."""
 
 from __future__ import annotations
 
 import importlib
 import os
+from pathlib import Path
 from types import ModuleType
 
 import pytest
 
+from droplint.analysis import FileReport, analyze_file
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+RATE = 0.5
+TOLERANCE = 0.04  # ~10 standard deviations of a zero fraction over >= 10k draws
+
+
+def saved(K: ModuleType, model, tmp_path: Path) -> FileReport:
+    path = tmp_path / ("model.h5" if K.__name__.startswith("tf_keras") else "model.keras")
+    model.save(path)
+    report = analyze_file(path)
+    assert report.error is None, report.error
+    return report
+
+
+def gate(report: FileReport, where: str = "gate-input"):
+    """The probe layer's ("rnn") one site of this kind."""
+    (site,) = [s for s in report.sites if s.where == where and s.layer == "rnn"]
+    return site
 
 
 def framework(name: str) -> ModuleType:

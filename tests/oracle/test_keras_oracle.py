@@ -11,7 +11,7 @@ from types import ModuleType
 
 import numpy as np
 import pytest
-from frameworks import both_kerases  # noqa: F401  (provides the fixture K)
+from frameworks import RATE, TOLERANCE, both_kerases, gate, saved  # noqa: F401  (fixture K)
 from probes import (
     Observed,
     behaviour,
@@ -22,24 +22,7 @@ from probes import (
     observe_rnn,
 )
 
-from droplint.analysis import FileReport, analyze_file
-
-RATE = 0.5
-TOLERANCE = 0.04  # ~10 standard deviations of a zero fraction over >= 10k draws
 RNNS = ("LSTM", "GRU", "SimpleRNN")
-
-
-def saved(K: ModuleType, model, tmp_path: Path) -> FileReport:
-    path = tmp_path / ("model.h5" if is_tf_keras(K) else "model.keras")
-    model.save(path)
-    report = analyze_file(path)
-    assert report.error is None, report.error
-    return report
-
-
-def gate(report: FileReport, where: str = "gate-input"):
-    (site,) = [s for s in report.sites if s.where == where and s.layer == "rnn"]
-    return site
 
 
 RNN_CASES = [

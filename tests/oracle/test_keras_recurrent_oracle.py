@@ -7,9 +7,8 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from frameworks import both_kerases  # noqa: F401  (provides the fixture K)
+from frameworks import RATE, TOLERANCE, both_kerases, gate, saved  # noqa: F401  (fixture K)
 from probes import independent_masks, is_tf_keras, observe_recurrent
-from test_keras_oracle import RATE, TOLERANCE, gate, saved
 
 CASES = [
     ("LSTM", {}),
