@@ -10,6 +10,7 @@ from droplint.config import Config
 from droplint.errors import UnreadableModel
 from droplint.graph import Graph, Node
 from droplint.read import SavedModel, read_model
+from droplint.read.printable import printable
 from droplint.rules import Context, Finding, run_rules
 from droplint.sites import Site
 from droplint.sites.flow import Flow, Semantics, analyse_flow
@@ -77,7 +78,7 @@ def analyze_file(path: str | Path, config: Config | None = None) -> FileReport:
     try:
         saved = read_model(path)
     except UnreadableModel as exc:
-        return FileReport(str(path), error=str(exc))
+        return FileReport(str(path), error=printable(str(exc)))
     return analyze_saved(saved, config)
 
 
@@ -88,7 +89,7 @@ def analyze_saved(saved: SavedModel, config: Config | None = None) -> FileReport
     try:
         _analyse(saved, config, report)
     except UnreadableModel as exc:
-        _fail(report, str(exc))
+        _fail(report, printable(str(exc)))
     except (TypeError, ValueError, KeyError, AttributeError, IndexError) as exc:
         # A config value of a type no Keras writes (hand-edited or hostile): report, don't crash.
         _fail(report, f"the model config holds a value droplint cannot interpret ({exc!r:.80})")

@@ -177,3 +177,14 @@ def test_control_characters_in_names_never_reach_the_terminal(tmp_path, write) -
         assert not any(c in proc.stdout for c in "\x1b\x07\u202e"), extra
         if extra != ["--format", "json"]:
             assert "\\u001b]0;title" in proc.stdout.replace("\n", "")
+
+
+def test_control_characters_in_a_file_name_and_hdf5_attributes(tmp_path) -> None:
+    h5py = pytest.importorskip("h5py")
+    model = tmp_path / "evil\x1b[2J.h5"
+    model.write_bytes(sample("tfkeras/seed2.h5").read_bytes())
+    with h5py.File(model, "r+") as f:
+        f.attrs["keras_version"] = "2.21\x1b]0;title\x07"
+    proc = run(str(model))
+    assert proc.returncode == 1 and "\x1b" not in proc.stdout + proc.stderr
+    assert "evil\\u001b[2J.h5" in proc.stdout and "2.21\\u001b]0;title\\u0007" in proc.stdout

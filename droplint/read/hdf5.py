@@ -6,6 +6,7 @@ from pathlib import Path
 
 from droplint.errors import UnreadableModel
 from droplint.read import SavedModel, model_config, parse_json, producer_of
+from droplint.read.printable import printable
 
 
 def read_hdf5(path: Path) -> SavedModel:
@@ -33,8 +34,8 @@ def read_hdf5(path: Path) -> SavedModel:
 
 def _text(value: object) -> str | None:
     if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    return value if isinstance(value, str) else None
+        value = value.decode("utf-8", "replace")
+    return printable(value) if isinstance(value, str) else None
 
 
 def _reason(exc: Exception) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from droplint.analysis import FileReport
+from droplint.read.printable import printable
 from droplint.report.json import summary
 from droplint.sites import Site
 
@@ -59,9 +60,10 @@ def header(report: FileReport) -> str:
     """The file's first line, as rich markup: names from the file are escaped, never markup."""
     from rich.markup import escape
 
+    path = escape(printable(report.path))  # a file name, too, may hold escape sequences
     if report.error:
-        return f"[bold]{escape(report.path)}[/]"
-    return f"[bold]{escape(report.path)}[/] [dim]{escape(describe(report))}[/]"
+        return f"[bold]{path}[/]"
+    return f"[bold]{path}[/] [dim]{escape(describe(report))}[/]"
 
 
 def describe(report: FileReport) -> str:
