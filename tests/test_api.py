@@ -92,23 +92,24 @@ def builders() -> ModuleType:
         sys.path.remove(str(SAMPLES))
 
 
-@pytest.mark.parametrize("name", ["k3_seed2", "k3_output_family", "k3_nested", "k3_rnn_zoo"])
-def test_keras3_model_in_memory_is_its_saved_file(name: str, tmp_path: Path) -> None:
-    keras = framework("keras")
+IN_MEMORY = [
+    *[("keras", "keras", n, ".keras") for n in ("k3_seed2", "k3_output_family", "k3_nested",
+                                                  "k3_rnn_zoo")],
+    *[("tf_keras", "tf-keras", n, ".h5") for n in ("tk_seed2", "tk_nested", "tk_rnn_zoo",
+                                                     "tk_mc_attention")],
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("module", "producer", "name", "suffix"), IN_MEMORY)
+def test_a_model_in_memory_is_its_saved_file(
+    module: str, producer: str, name: str, suffix: str, tmp_path: Path
+) -> None:
+    keras = framework(module)
     model = getattr(builders(), name)(keras)
-    path = tmp_path / f"{name}.keras"
-    model.save(path)
-    same(droplint.analyze(model), droplint.analyze(path))
-
-
-@pytest.mark.parametrize("name", ["tk_seed2", "tk_nested", "tk_rnn_zoo", "tk_mc_attention"])
-def test_tf_keras_model_in_memory_is_its_saved_file(name: str, tmp_path: Path) -> None:
-    tf_keras = framework("tf_keras")
-    model = getattr(builders(), name)(tf_keras)
-    path = tmp_path / f"{name}.h5"
+    path = tmp_path / f"{name}{suffix}"
     model.save(path)
     report = droplint.analyze(model)
-    assert report.producer == "tf-keras"
+    assert report.producer == producer
     same(report, droplint.analyze(path))
 
 

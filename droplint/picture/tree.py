@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from rich.markup import escape
 from rich.padding import Padding
 
 from droplint.analysis import FileReport, analyze_file
 from droplint.picture.scene import Box, Scene, build_scene
-from droplint.report.text import STYLE, header, summary_line
+from droplint.report.text import STYLE, finding_line, header, summary_line
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -40,12 +39,7 @@ def render(reports: list[FileReport], console: Console, baseline: Any = None) ->
             picture = tree(build_scene(_with_graph(report)))
             console.print(Padding(picture, (0, 0, 0, 2), expand=False))
             for f in report.findings:
-                console.print(
-                    f"  [{STYLE[f.severity]}]{f.severity}[/] [bold]{f.code}[/] {f.name} "
-                    f"[dim]at[/] {escape(f.layer or '(whole model)')}",
-                    highlight=False,
-                    soft_wrap=True,
-                )
+                console.print(finding_line(f), highlight=False, soft_wrap=True)
         console.print()
     console.print(summary_line(reports), highlight=False)
     if baseline is not None:

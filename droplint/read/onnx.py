@@ -212,7 +212,7 @@ def _node(buf: memoryview, depth: int) -> OnnxNode:
         if pos > end:
             raise UnreadableModel("protobuf field runs past the end of its message")
         value = str(buf[start:pos], "utf-8")
-        if not value.isprintable():
+        if not value.isprintable():  # tested here: this loop reads most strings of a graph
             value = printable(value)
         number = key >> 3
         if number in strings:

@@ -31,11 +31,14 @@ def to_dict(reports: list[FileReport]) -> dict[str, Any]:
     codes = sorted(RULES)
     index = {code: i for i, code in enumerate(codes)}
     urls = project_urls()
-    driver: dict[str, Any] = {"name": "droplint", "version": __version__}
-    driver["semanticVersion"] = __version__
-    if urls.get("homepage") or urls.get("repository"):
-        driver["informationUri"] = urls.get("homepage") or urls["repository"]
-    driver["rules"] = [_rule(code, urls.get("repository")) for code in codes]
+    home = urls.get("homepage") or urls.get("repository")
+    driver = {
+        "name": "droplint",
+        "version": __version__,
+        "semanticVersion": __version__,
+        **({"informationUri": home} if home else {}),
+        "rules": [_rule(code, urls.get("repository")) for code in codes],
+    }
     run = {
         "tool": {"driver": driver},
         "originalUriBaseIds": {SRCROOT: {"uri": Path.cwd().as_uri().rstrip("/") + "/"}},

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from droplint.analysis import FileReport
 from droplint.read.printable import printable
 from droplint.report.json import summary
+from droplint.rules import Finding
 from droplint.sites import Site
 
 if TYPE_CHECKING:
@@ -20,7 +21,6 @@ STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 def render(
     reports: list[FileReport], console: Console, baseline: BaselineResult | None = None
 ) -> None:
-    from rich.markup import escape
     from rich.padding import Padding
     from rich.text import Text
 
@@ -39,11 +39,7 @@ def render(
         else:
             console.print("  no dropout anywhere in this model")
         for f in report.findings:
-            console.print(
-                f"  [{STYLE[f.severity]}]{f.severity}[/] [bold]{f.code}[/] {f.name} "
-                f"[dim]at[/] {escape(f.layer or '(whole model)')}",
-                soft_wrap=True,
-            )
+            console.print(finding_line(f), soft_wrap=True)
             console.print(Padding(Text(f.message), (0, 0, 0, 4), expand=False))
         if report.flow:
             console.print(
@@ -64,6 +60,14 @@ def header(report: FileReport) -> str:
     if report.error:
         return f"[bold]{path}[/]"
     return f"[bold]{path}[/] [dim]{escape(describe(report))}[/]"
+
+
+def finding_line(f: Finding) -> str:
+    """`  warning DL102 double-masked-rnn-input at lstm`, as rich markup."""
+    from rich.markup import escape
+
+    where = escape(f.layer or "(whole model)")
+    return f"  [{STYLE[f.severity]}]{f.severity}[/] [bold]{f.code}[/] {f.name} [dim]at[/] {where}"
 
 
 def describe(report: FileReport) -> str:
@@ -113,6 +117,8 @@ class Row:
         self.sites.setdefault(site.where, []).append(site)
 
     def cells(self) -> list[str]:
+        from rich.markup import escape
+
         out = self.sites.get("output", []) + self.sites.get("attention", [])
         out += self.sites.get("internal", [])
         gate_in, gate_rec = self.sites.get("gate-input", []), self.sites.get("gate-recurrent", [])
@@ -121,8 +127,6 @@ class Row:
         gates = (
             f"{_rates(gate_in) or '-'} / {_rates(gate_rec) or '-'}" if gate_in + gate_rec else ""
         )
-        from rich.markup import escape
-
         return [
             escape(self.layer),
             escape(self.cls),

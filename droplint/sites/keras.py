@@ -74,21 +74,19 @@ def keras_sites(graph: Graph) -> list[Site]:
 def _rate_of_one(site: Site, version: KerasVersion) -> None:
     """What a rate of 1 or more does differs by layer and framework (checked by the oracle tests):
     Keras 3 Dropout zeroes everything, its Gaussian/Alpha noise divides by 1 - rate, and
-    tf.keras / tf-keras refuses the rate at the first training call."""
+    tf.keras / tf-keras refuses the rate at the first training call but skips noise layers."""
     noise = site.noise != "bernoulli"
-    if version.keras3:
-        if noise:
-            site.active, site.fails = "never", "Keras 3 divides by 1 - rate: training raises"
+    if version.keras3 and noise:
+        fails = "Keras 3 divides by 1 - rate: training raises"
+    elif version.keras3 or version.major < 2:
         return
-    if version.major < 2:
-        return
-    if noise:
+    elif noise:
         site.active = "never"
         site.note = f"{version.producer} applies {site.cls} only when 0 < rate < 1"
+        return
     else:
-        site.active, site.fails = "never", "TensorFlow refuses it: training raises ValueError"
-    if site.fails:
-        site.note = f"{site.fails} (rate must be in [0, 1))"
+        fails = "TensorFlow refuses it: training raises ValueError"
+    site.active, site.fails, site.note = "never", fails, f"{fails} (rate must be in [0, 1))"
 
 
 def _forced_note(version: KerasVersion) -> str:
