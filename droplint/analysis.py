@@ -1,19 +1,30 @@
-"""The pipeline for one file: read -> graph -> sites -> flow -> rules."""
+"""The pipeline for one input: read -> graph -> sites -> flow -> rules, by its format's plug-in.
+
+An input that cannot be read is DL001 (the reader's sentence). Any other exception is droplint's
+own bug: the report says so (`internal`), the run goes on, and the command exits 3.
+"""
 
 from __future__ import annotations
 
+import os
+import traceback
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from droplint.config import Config
+from droplint.enums import NodeKind
 from droplint.errors import UnreadableModel
+from droplint.formats import interpret, read_model
 from droplint.graph import Graph, Node
-from droplint.read import SavedModel, read_model
+from droplint.read import SavedModel
 from droplint.read.printable import printable
 from droplint.rules import Context, Finding, run_rules
 from droplint.sites import Site
-from droplint.sites.flow import Flow, Semantics, analyse_flow
+from droplint.sites.flow import Flow, analyse_flow
+
+INTERNAL = "internal-error"  # the error code of a droplint bug, in JSON and CI formats
+DEBUG_ENV = "DROPLINT_DEBUG"  # set (or --debug): internal errors come with their traceback
 
 
 @dataclass
@@ -23,13 +34,19 @@ class FileReport:
     producer: str | None = None
     version: str | None = None
     model: str | None = None
-    error: str | None = None
+    error: str | None = None  # DL001: why the input cannot be read
+    internal: str | None = None  # a droplint bug met on this input: the exception, in one line
     layers: int = 0
     sites: list[Site] = field(default_factory=list)
     flow: Flow | None = None
     findings: list[Finding] = field(default_factory=list)
     graph: Graph | None = None
     classes: dict[str, str] = field(default_factory=dict)  # node id -> class label, detached
+    trace: str = field(default="", repr=False)  # the internal error's traceback
+
+    @property
+    def failed(self) -> bool:
+        return self.error is not None or self.internal is not None
 
     def class_of(self, node_id: str) -> str:
         """A node's class as shown to people: wrappers show what they wrap, Bidirectional(LSTM)."""
@@ -37,10 +54,10 @@ class FileReport:
             return self.classes.get(node_id, "?")
         return node_label(self.graph.node(node_id))
 
-    def detached(self) -> FileReport:
+    def detached(self, keep_graph: bool = False) -> FileReport:
         """A copy without the graph and the per-tensor chains: small enough to send between
-        processes, and enough for every renderer (the class labels it needs are kept)."""
-        if self.graph is None:
+        processes, and enough for every renderer but the tree (keep_graph: for that one)."""
+        if self.graph is None or keep_graph:
             return self
         named = {s.node for s in self.sites}
         named |= {c.layer for c in self.flow.coverage if c.input_rate > 0} if self.flow else set()
@@ -55,7 +72,7 @@ class FileReport:
             "format": self.format,
             "producer": {"name": self.producer, "version": self.version} if self.producer else None,
             "model": self.model,
-            "error": {"code": "DL001", "message": self.error} if self.error else None,
+            "error": self._error_dict(),
             "layers": self.layers,
             "sites": [s.to_dict() for s in self.sites],
             "coverage": {
@@ -65,6 +82,19 @@ class FileReport:
             },
             "findings": [f.to_dict() for f in self.findings],
         }
+
+    def _error_dict(self) -> dict[str, str] | None:
+        if self.internal is not None:
+            return {"code": INTERNAL, "message": internal_message(self.internal)}
+        return {"code": "DL001", "message": self.error} if self.error else None
+
+
+def internal_message(exception: str) -> str:
+    return (
+        f"droplint failed on this input ({exception}): a bug in droplint, not in the model. "
+        f"Please report it with the file if you can; --debug (or {DEBUG_ENV}=1) shows the "
+        "traceback."
+    )
 
 
 def node_label(node: Node) -> str:
@@ -79,6 +109,8 @@ def analyze_file(path: str | Path, config: Config | None = None) -> FileReport:
         saved = read_model(path)
     except UnreadableModel as exc:
         return FileReport(str(path), error=printable(str(exc)))
+    except Exception as exc:  # a reader's bug: the run goes on
+        return _internal(FileReport(str(path)), exc)
     return analyze_saved(saved, config)
 
 
@@ -89,48 +121,33 @@ def analyze_saved(saved: SavedModel, config: Config | None = None) -> FileReport
     try:
         _analyse(saved, config, report)
     except UnreadableModel as exc:
-        _fail(report, printable(str(exc)))
-    except (TypeError, ValueError, KeyError, AttributeError, IndexError) as exc:
-        # A config value of a type no Keras writes (hand-edited or hostile): report, don't crash.
-        _fail(report, f"the model config holds a value droplint cannot interpret ({exc!r:.80})")
+        _clear(report)
+        report.error = printable(str(exc))
+    except Exception as exc:
+        _internal(_clear(report), exc)
     return report
 
 
 def _analyse(saved: SavedModel, config: Config, report: FileReport) -> None:
-    graph, sites, semantics = _interpret(saved)
-    report.graph, report.model, report.sites = graph, graph.name, sites
-    report.layers = sum(1 for n in graph.all_nodes() if n.kind != "input")
-    report.flow = analyse_flow(graph, sites, semantics)
-    ctx = Context(graph, sites, report.flow, semantics, config)
-    report.findings = run_rules(ctx, config.enabled(saved.path))
+    model = interpret(saved)
+    graph = model.graph
+    report.graph, report.model, report.sites = graph, graph.name, model.sites
+    report.layers = sum(1 for n in graph.all_nodes() if n.kind != NodeKind.INPUT)
+    report.flow = analyse_flow(graph, model.sites, model.semantics)
+    ctx = Context(graph, model.sites, report.flow, model.semantics, config.options)
+    report.findings = run_rules(ctx, config.enabled(saved.path), config.severity)
 
 
-def _fail(report: FileReport, message: str) -> None:
-    report.error = message
+def _clear(report: FileReport) -> FileReport:
     report.graph, report.sites, report.flow, report.findings, report.layers = None, [], None, [], 0
+    return report
 
 
-def _interpret(saved: SavedModel) -> tuple[Graph, list[Site], Semantics]:
-    """The format's graph builder and semantics."""
-    if saved.format == "onnx":
-        from droplint.graph.onnx import build_onnx_graph
-        from droplint.sites import onnx as os_
+def _internal(report: FileReport, exc: Exception) -> FileReport:
+    report.internal = printable(f"{type(exc).__name__}: {exc}"[:200])
+    report.trace = traceback.format_exc()
+    return report
 
-        graph = build_onnx_graph(saved)
-        sem = Semantics(
-            os_.is_transparent,
-            os_.parameter_free,
-            os_.is_weighted,
-            os_.direct_readers,
-            os_.role,
-            trains=False,
-        )
-        return graph, os_.onnx_sites(graph), sem
-    from droplint.graph.keras import build_keras_graph
-    from droplint.sites import keras as ks
 
-    graph = build_keras_graph(saved)
-    sem = Semantics(
-        ks.is_transparent, ks.parameter_free, ks.is_weighted, ks.recurrent_layers, ks.role
-    )
-    return graph, ks.keras_sites(graph), sem
+def debugging() -> bool:
+    return bool(os.environ.get(DEBUG_ENV))

@@ -23,6 +23,7 @@ CHUNK_BYTES = 256 * 1024  # files smaller than this go to the workers in groupsâ
 CHUNK_FILES = 16  # â€¦of at most this many
 
 _config: Config | None = None  # a worker's settings, set once by _start
+_keep_graph = False  # a worker's reports keep their graphs (for the tree view)
 
 
 def default_jobs() -> int:
@@ -34,11 +35,16 @@ def default_jobs() -> int:
 
 
 def analyze_all(
-    paths: list[str], config: Config, jobs: int | None = None, warm_up: float = WARM_UP
+    paths: list[str],
+    config: Config,
+    jobs: int | None = None,
+    warm_up: float = WARM_UP,
+    keep_graph: bool = False,
 ) -> list[FileReport]:
     """Reports in the order of paths. Starting worker processes costs a few tenths of a second,
     more than most runs of a few files take, so the first inputs are analysed here; what is
-    left after warm_up seconds goes to the workers."""
+    left after warm_up seconds goes to the workers. keep_graph: reports keep their graphs (the
+    tree view draws from them), at the cost of sending them between processes."""
     jobs = default_jobs() if jobs is None else jobs
     if jobs > 1 and len(paths) > PROGRESS_FILES:
         _context(paths, start=True)  # a long run: let the worker server start meanwhile
@@ -51,8 +57,9 @@ def analyze_all(
             left = len(paths) - len(reports)
             if jobs > 1 and left > 1 and time.perf_counter() - started >= warm_up:
                 rest = paths[len(reports) :]
-                return reports + _in_workers(rest, config, min(jobs, left), progress, freeze)
-            reports.append(analyze_file(path, config).detached())
+                workers = min(jobs, left)
+                return reports + _in_workers(rest, config, workers, progress, freeze, keep_graph)
+            reports.append(analyze_file(path, config).detached(keep_graph))
             _kept(freeze)
             progress.advance()
         return reports
@@ -70,13 +77,19 @@ def _kept(freeze: bool) -> None:
 
 
 def _in_workers(
-    paths: list[str], config: Config, workers: int, progress: Progress, freeze: bool
+    paths: list[str],
+    config: Config,
+    workers: int,
+    progress: Progress,
+    freeze: bool,
+    keep_graph: bool,
 ) -> list[FileReport]:
     from concurrent.futures import ProcessPoolExecutor, as_completed  # only when needed: ~40 ms
 
     reports: list[FileReport | None] = [None] * len(paths)
     context = _context(paths)
-    with ProcessPoolExecutor(workers, context, initializer=_start, initargs=(config,)) as pool:
+    start = (config, keep_graph)
+    with ProcessPoolExecutor(workers, context, initializer=_start, initargs=start) as pool:
         futures = {pool.submit(_analyze, [paths[i] for i in c]): c for c in _chunks(paths)}
         for future in as_completed(futures):
             for i, report in zip(futures[future], future.result(), strict=True):
@@ -117,8 +130,9 @@ def _context(paths: list[str], start: bool = False) -> Any:
 
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
-    hdf5 = any(p.lower().endswith((".h5", ".hdf5")) for p in paths)
-    preload = ["droplint.batch", *(["droplint.read.hdf5", "h5py"] if hdf5 else [])]
+    from droplint.formats import preload as format_modules
+
+    preload = ["droplint.batch", *format_modules(paths)]
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(preload)
     if start:
@@ -128,13 +142,13 @@ def _context(paths: list[str], start: bool = False) -> Any:
     return context
 
 
-def _start(config: Config) -> None:
-    global _config
-    _config = config
+def _start(config: Config, keep_graph: bool) -> None:
+    global _config, _keep_graph
+    _config, _keep_graph = config, keep_graph
 
 
 def _analyze(paths: list[str]) -> list[FileReport]:
-    return [analyze_file(path, _config).detached() for path in paths]
+    return [analyze_file(path, _config).detached(_keep_graph) for path in paths]
 
 
 class Progress:

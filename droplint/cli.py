@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from droplint import __version__
+from droplint.report import RENDERERS
 
 app = typer.Typer(
     add_completion=False,
@@ -22,14 +23,10 @@ app = typer.Typer(
 class Format(str, Enum):
     text = "text"
     json = "json"
+    markdown = "markdown"
 
 
-class ReportFormat(str, Enum):
-    text = "text"
-    json = "json"
-    sarif = "sarif"
-    github = "github"
-    gitlab = "gitlab"
+ReportFormat = Enum("ReportFormat", {name: name for name in RENDERERS}, type=str)  # type: ignore[misc]
 
 
 class Direction(str, Enum):
@@ -72,7 +69,7 @@ def check(
     ],
     output_format: Annotated[
         ReportFormat, typer.Option("--format", help="Output format.")
-    ] = ReportFormat.text,
+    ] = ReportFormat.text,  # type: ignore[attr-defined]
     select: Codes = None,
     extend_select: Codes = None,
     ignore: Codes = None,
@@ -109,6 +106,9 @@ def check(
     tree: Annotated[
         bool, typer.Option("--tree", help="Print the dropout map as a tree of the model.")
     ] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show the traceback of an internal error.")
+    ] = False,
 ) -> None:
     """Map every dropout site in the models and report findings."""
     from droplint.run import CheckOptions, run_check
@@ -125,6 +125,7 @@ def check(
         baseline=str(baseline) if baseline else None,
         write_baseline=str(write_baseline) if write_baseline else None,
         tree=tree,
+        debug=debug,
     )
     raise typer.Exit(run_check(opts))
 
@@ -161,7 +162,7 @@ def graph(
 def rules(
     output_format: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.text,
 ) -> None:
-    """List every rule: code, name, default severity, summary."""
+    """List every rule: code, name, default severity, on by default, summary."""
     from droplint.rules import RULES
 
     rows = [RULES[c] for c in sorted(RULES)]
@@ -169,19 +170,27 @@ def rules(
         import json
 
         data = [
-            {"code": r.code, "name": r.name, "severity": r.severity, "summary": r.summary}
+            {"code": r.code, "name": r.name, "severity": r.severity, "default": r.default,
+             "options": [o.key for o in r.options], "summary": r.summary}
             for r in rows
-        ]
+        ]  # fmt: skip
         typer.echo(json.dumps(data, indent=2))
+        return
+    if output_format is Format.markdown:  # the README's rule table
+        typer.echo("| code | name | default severity | on by default | finds |")
+        typer.echo("|---|---|---|---|---|")
+        for r in rows:
+            on = "yes" if r.default else "no"
+            typer.echo(f"| {r.code} | {r.name} | {r.severity} | {on} | {r.summary} |")
         return
     from rich.console import Console
     from rich.table import Table
 
     table = Table(box=None, header_style="bold")
-    for column in ("code", "name", "severity", "summary"):
+    for column in ("code", "name", "severity", "default", "summary"):
         table.add_column(column)
     for r in rows:
-        table.add_row(r.code, r.name, r.severity, r.summary)
+        table.add_row(r.code, r.name, r.severity, "on" if r.default else "off", r.summary)
     Console().print(table)
 
 

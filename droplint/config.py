@@ -2,7 +2,8 @@
 
 Found by walking up from the current directory; in one folder droplint.toml wins over
 pyproject.toml (as ruff.toml does over pyproject.toml for ruff). Command-line flags override the
-file. Unknown keys and unknown rule codes are errors, never silently ignored.
+file. Unknown keys and unknown rule codes are errors, never silently ignored. Besides the keys
+here, every option a rule declares (droplint.rules.options) is a key.
 """
 
 from __future__ import annotations
@@ -13,14 +14,16 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Any
 
-from droplint.rules.registry import RULES, SEVERITIES
+from droplint.enums import Severity
+from droplint.rules import RULES, options
+from droplint.rules.options import OptionError
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
 
-DEFAULT_OFF = frozenset({"DL602"})  # rules a user must select explicitly
+SEVERITIES = tuple(Severity)
 DEFAULT_EXCLUDE = (".*", ".venv", "venv", "node_modules", "__pycache__")  # when searching folders
 FAIL_LEVELS = (*SEVERITIES, "never")
 
@@ -34,11 +37,10 @@ class Config:
     select: list[str] | None = None  # None: every rule on by default
     extend_select: list[str] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)
-    severity: dict[str, str] = field(default_factory=dict)
-    high_rate: float = 0.5
+    severity: dict[str, Severity] = field(default_factory=dict)
     fail_on: str = "warning"
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
-    mc_dropout: list[str] = field(default_factory=list)
+    options: dict[str, Any] = field(default_factory=dict)  # rule options set by the user
     exclude: list[str] = field(default_factory=lambda: list(DEFAULT_EXCLUDE))
     extend_exclude: list[str] = field(default_factory=list)
     root: Path = field(default_factory=Path.cwd)  # per-file-ignores globs are relative to it
@@ -46,7 +48,8 @@ class Config:
 
     def enabled(self, path: str | None = None) -> set[str]:
         """Rule codes to run on the file at path."""
-        base = set(RULES) - DEFAULT_OFF if self.select is None else expand(self.select)
+        default = {code for code, rule in RULES.items() if rule.default}
+        base = default if self.select is None else expand(self.select)
         codes = (base | expand(self.extend_select)) - expand(self.ignore)
         if path is not None:
             codes -= self.ignored_for(path)
@@ -59,12 +62,6 @@ class Config:
             if fnmatch.fnmatch(rel, pattern) or PurePath(rel).match(pattern):
                 out |= expand(codes)
         return out
-
-    def severity_of(self, code: str) -> str:
-        return self.severity.get(code, RULES[code].severity)
-
-    def is_mc_dropout(self, layer: str) -> bool:
-        return any(fnmatch.fnmatchcase(layer, glob) for glob in self.mc_dropout)
 
 
 def expand(selectors: list[str]) -> set[str]:
@@ -89,8 +86,8 @@ def _relative(path: Path, root: Path) -> str:
 # -- loading -----------------------------------------------------------------------------------
 
 KEYS = {
-    "select", "extend-select", "ignore", "severity", "high-rate", "fail-on",
-    "per-file-ignores", "mc-dropout", "exclude", "extend-exclude",
+    "select", "extend-select", "ignore", "severity", "fail-on", "per-file-ignores", "exclude",
+    "extend-exclude",
 }  # fmt: skip
 
 
@@ -127,7 +124,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 def from_table(table: dict[str, Any], where: str = "config") -> Config:
-    unknown = sorted(set(table) - KEYS)
+    unknown = sorted(set(table) - KEYS - set(options()))
     if unknown:
         raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}")
     config = Config()
@@ -138,7 +135,12 @@ def from_table(table: dict[str, Any], where: str = "config") -> Config:
 
 def apply(config: Config, key: str, value: Any, where: str = "command line") -> None:
     """Set one setting, checking its type and codes."""
-    if key in ("select", "extend-select", "ignore", "mc-dropout", "exclude", "extend-exclude"):
+    if key in options():
+        try:
+            config.options[key] = options()[key].parse(value)
+        except OptionError as exc:
+            raise ConfigError(f"{where}: {key} {exc}") from exc
+    elif key in ("select", "extend-select", "ignore", "exclude", "extend-exclude"):
         items = _strings(value, key, where)
         if key in ("select", "extend-select", "ignore"):
             expand(items)  # raises on unknown codes
@@ -149,11 +151,7 @@ def apply(config: Config, key: str, value: Any, where: str = "command line") -> 
         for code, level in value.items():
             if code.upper() not in RULES or level not in SEVERITIES:
                 raise ConfigError(f"{where}: severity {code} = {level!r} is not a rule and level")
-        config.severity = {c.upper(): v for c, v in value.items()}
-    elif key == "high-rate":
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
-            raise ConfigError(f"{where}: high-rate must be a number in [0, 1)")
-        config.high_rate = float(value)
+        config.severity = {c.upper(): Severity(v) for c, v in value.items()}
     elif key == "fail-on":
         if value not in FAIL_LEVELS:
             raise ConfigError(f"{where}: fail-on must be one of {', '.join(FAIL_LEVELS)}")

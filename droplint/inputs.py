@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import fnmatch
 import os
+from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
 from droplint.config import Config
-
-MODEL_SUFFIXES = (".h5", ".hdf5", ".keras", ".onnx")
+from droplint.formats import is_model_folder, names_model_folder, suffixes
 
 
 def collect(paths: list[str], config: Config) -> tuple[list[str], list[str]]:
@@ -25,7 +25,7 @@ def collect(paths: list[str], config: Config) -> tuple[list[str], list[str]]:
     patterns = [*config.exclude, *config.extend_exclude]
     for arg in paths:
         p = Path(arg)
-        if p.is_dir() and not _explicit_model_dir(p):
+        if p.is_dir() and not names_model_folder(p):
             hits = list(_walk(p, patterns, config.root))
             if not hits:
                 empty.append(arg)
@@ -39,21 +39,8 @@ def _sort_key(path: str) -> tuple[str, ...]:
     return PurePosixPath(Path(path).as_posix()).parts
 
 
-def _explicit_model_dir(p: Path) -> bool:
-    """A folder given by name is read as a model if it looks like one at all."""
-    names = ("config.json", "keras_metadata.pb", "saved_model.pb")
-    return any((p / name).is_file() for name in names)
-
-
-def model_dir(p: Path) -> bool:
-    """A model folder found while searching: Keras writes config.json next to metadata.json
-    (a lone config.json is anything's config, e.g. a Hugging Face model's)."""
-    if (p / "keras_metadata.pb").is_file():
-        return True
-    return (p / "config.json").is_file() and (p / "metadata.json").is_file()
-
-
-def _walk(top: Path, patterns: list[str], root: Path):
+def _walk(top: Path, patterns: list[str], root: Path) -> Iterator[str]:
+    model_suffixes = suffixes()
     try:
         entries = sorted(os.scandir(top), key=lambda e: e.name)
     except OSError:
@@ -65,11 +52,11 @@ def _walk(top: Path, patterns: list[str], root: Path):
         if entry.is_dir(follow_symlinks=False):
             if (path / "pyvenv.cfg").is_file():
                 continue
-            if model_dir(path):
+            if is_model_folder(path):
                 yield str(path)
             else:
                 yield from _walk(path, patterns, root)
-        elif entry.name.lower().endswith(MODEL_SUFFIXES) and entry.is_file():
+        elif entry.name.lower().endswith(model_suffixes) and entry.is_file():
             yield str(path)
 
 

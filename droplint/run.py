@@ -4,13 +4,18 @@ The typer CLI calls run_check(); so does the entry point directly for the common
 (`droplint PATH... [--format F] [--fail-on L] [--select ...] [--jobs N] [--baseline F] ...`),
 which keeps a pre-commit or CI run from paying typer's start-up for every invocation. Anything
 else goes to typer.
+
+Exit codes: 0 clean, 1 findings at or above the fail level, 2 an input droplint cannot read (or
+a wrong command line), 3 droplint itself failed on an input (a bug: reported, the run goes on).
 """
 
 from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING
+
+from droplint.report import RENDERERS, Run, render
 
 if TYPE_CHECKING:
     from collections import Counter
@@ -18,7 +23,8 @@ if TYPE_CHECKING:
     from droplint.analysis import FileReport
     from droplint.baseline import BaselineResult, Key
 
-FORMATS = ("text", "json", "sarif", "github", "gitlab")
+FORMATS = tuple(RENDERERS)
+INTERNAL_ERROR = 3
 LEVELS = {"info": 0, "warning": 1, "error": 2, "never": 3}
 CODE_OPTIONS = {"--select": "select", "--extend-select": "extend-select", "--ignore": "ignore"}
 PATH_OPTIONS = {"--output": "output_file", "--baseline": "baseline",
@@ -36,7 +42,8 @@ class CheckOptions:
     jobs: int | None = None  # worker processes; None: one per CPU
     baseline: str | None = None  # report only findings not recorded in this file
     write_baseline: str | None = None  # record the findings in this file
-    tree: bool = False  # the terminal gets the dropout map as a tree (droplint.picture.tree)
+    tree: bool = False  # the terminal gets the dropout map as a tree (droplint.report.tree)
+    debug: bool = False  # internal errors come with their traceback
 
 
 def run_check(opts: CheckOptions) -> int:
@@ -59,7 +66,7 @@ def run_check(opts: CheckOptions) -> int:
     paths, empty = collect(opts.paths, config)
     for folder in empty:
         print(f"droplint: no model files in {folder}", file=sys.stderr)
-    reports = analyze_all(paths, config, opts.jobs)
+    reports = analyze_all(paths, config, opts.jobs, keep_graph=_draws_tree(opts))
     baseline = None
     if recorded is not None:
         from droplint.baseline import apply_baseline
@@ -70,12 +77,34 @@ def run_check(opts: CheckOptions) -> int:
     except OSError as exc:
         print(f"droplint: cannot write {exc.filename}: {exc.strerror or exc}", file=sys.stderr)
         return 2
+    if _internal_errors(reports, opts.debug):
+        return INTERNAL_ERROR
     if any(r.error for r in reports):
         return 2
     if opts.write_baseline:
         return 0  # the findings are accepted now
     worst = max((LEVELS[f.severity] for r in reports for f in r.findings), default=-1)
     return 1 if worst >= LEVELS[config.fail_on] else 0
+
+
+def _draws_tree(opts: CheckOptions) -> bool:
+    return opts.tree or opts.output_format == "tree"
+
+
+def _internal_errors(reports: list[FileReport], debug: bool) -> bool:
+    """One line per input droplint failed on (the traceback too with --debug)."""
+    from droplint.analysis import debugging
+
+    failed = [r for r in reports if r.internal]
+    for report in failed:
+        print(
+            f"droplint: internal error on {report.path} ({report.internal}): a bug in droplint, "
+            "not in the model; please report it. --debug shows the traceback.",
+            file=sys.stderr,
+        )
+        if debug or debugging():
+            print(report.trace, file=sys.stderr, end="")
+    return bool(failed)
 
 
 def _write(opts: CheckOptions, reports: list[FileReport], baseline: BaselineResult | None) -> None:
@@ -107,58 +136,15 @@ def _recorded(opts: CheckOptions) -> Counter[Key] | None:
 def _print_report(
     opts: CheckOptions, reports: list[FileReport], baseline: BaselineResult | None
 ) -> None:
-    """The report in its format to stdout, or to --output with the text report on stdout."""
-    if opts.output_format == "text" and not opts.output_file:
-        _print_text(reports, baseline, None, opts.tree)
-        return
-    text = _render(opts.output_format, reports, baseline)
-    if not opts.output_file:
-        sys.stdout.write(text + "\n")
-        return
-    with open(opts.output_file, "w", encoding="utf-8") as f:
-        if opts.output_format == "text":
-            _print_text(reports, baseline, f)
-        else:
-            f.write(text + "\n")
-    _print_text(reports, baseline, None, opts.tree)
-
-
-def _print_text(
-    reports: list[FileReport],
-    baseline: BaselineResult | None,
-    file: TextIO | None,
-    tree: bool = False,
-) -> None:
-    from rich.console import Console
-
-    if tree:
-        from droplint.picture.tree import render as render_tree
-
-        render_tree(reports, Console(file=file, highlight=False), baseline)
-        return
-    from droplint.report.text import render
-
-    render(reports, Console(file=file, highlight=False), baseline)
-
-
-def _render(output_format: str, reports: list[FileReport], baseline: BaselineResult | None) -> str:
-    if output_format == "json":
-        from droplint.report import json
-
-        return json.render(reports, baseline)
-    if output_format == "sarif":
-        from droplint.report import sarif
-
-        return sarif.render(reports)
-    if output_format == "github":
-        from droplint.report import github
-
-        return github.render(reports)
-    if output_format == "gitlab":
-        from droplint.report import gitlab
-
-        return gitlab.render(reports)
-    return ""  # text is printed, not rendered to a string
+    """The report in its format to stdout, or to --output with the text view on stdout."""
+    run = Run(reports, baseline)
+    view = "tree" if opts.tree else "text"
+    if opts.output_file:
+        with open(opts.output_file, "w", encoding="utf-8") as f:
+            render(opts.output_format, run, f)
+        render(view, run, sys.stdout)
+    else:
+        render(view if opts.output_format == "text" else opts.output_format, run, sys.stdout)
 
 
 def _config(opts: CheckOptions):  # -> Config
@@ -190,6 +176,8 @@ def parse_fast(args: list[str]) -> CheckOptions | None:
             only_paths = True
         elif arg == "--tree":
             opts.tree = True
+        elif arg == "--debug":
+            opts.debug = True
         else:
             name, _, value = arg.partition("=")
             if not value:

@@ -7,6 +7,7 @@ Run from the repository root:
     python samples/make_samples.py --only tfkeras  # samples/tfkeras/
     python samples/make_samples.py --only broken   # samples/broken/ (needs keras3+tfkeras)
     python samples/make_samples.py --only rules    # samples/rules/: per-rule hit/ok models
+    python samples/make_samples.py --only expected # samples/rules/expected.json alone
 
 Outputs are overwritten on every run. Weights are seeded, but Keras 3 ``.keras``
 archives embed the save time (``metadata.json`` ``date_saved`` and zip entry
@@ -1063,47 +1064,61 @@ def dl602_ok_dropout_before_every_dense(keras):
     return _chain(keras, "dl602_ok_dropout_before_every_dense", layers)
 
 
-# (builder, frameworks); the file stem is the builder's name.
+# (builder, frameworks, findings): the file stem is the builder's name. findings is what the
+# model must produce with every rule selected, as (code, layer) pairs, layer None for findings
+# about the whole model; a dict where the frameworks differ. It is written to
+# samples/rules/expected.json and tests/test_rule_samples.py holds droplint to it exactly.
+NONE: list = []
 RULE_SAMPLES = [
-    (dl002_hit_custom_dropout_keys, (K3,)),
-    (dl002_ok_custom_units_only, (K3,)),
-    (dl002_hit_bert_backbone, (K3,)),
-    (dl002_ok_transformer_encoder, (K3,)),
-    (dl003_hit_lambda, BOTH),
-    (dl003_ok_no_lambda, BOTH),
-    (dl201_hit_dense_drop_bn, BOTH),
-    (dl201_hit_conv_drop_relu_bn, (K3,)),
-    (dl201_ok_drop_add_conv_bn, (K3,)),
-    (dl201_ok_dense_bn_drop, BOTH),
-    (dl202_hit_softmax_output_drop, BOTH),
-    (dl202_hit_logits_drop_sigmoid, (K3,)),
-    (dl202_hit_softmax_drop_dense, (K3,)),
-    (dl202_ok_hidden_drop, BOTH),
-    (dl203_hit_int_input_drop, BOTH),
-    (dl203_ok_embedding_drop, BOTH),
-    (dl204_hit_drop_lstm, BOTH),
-    (dl204_ok_spatial_drop_lstm, BOTH),
-    (dl204_ok_noise_shape_drop_gru, (K3,)),
-    (dl205_hit_conv_drop_conv, BOTH),
-    (dl205_ok_spatial_drop, BOTH),
-    (dl205_ok_stochastic_depth, (K3,)),
-    (dl301_hit_zero_rate, BOTH),
-    (dl301_ok_rate_0_1, BOTH),
-    (dl302_hit_dropout_0_7, (K3,)),
-    (dl302_hit_lstm_recurrent_0_6, (K3,)),
-    (dl302_hit_mha_0_6, (K3,)),
-    (dl302_ok_dropout_0_5, (K3,)),
-    (dl303_hit_lstm_dropout_1_0, BOTH),
-    (dl303_hit_dropout_1_0, BOTH),
-    (dl303_hit_noise_shape_mismatch, (K3,)),
-    (dl303_ok_noise_shape_broadcast, (K3,)),
-    (dl504_hit_training_true, BOTH),
-    (dl504_ok_no_training_flag, BOTH),
-    (dl601_hit_no_dropout, BOTH),
-    (dl601_ok_with_dropout, BOTH),
-    (dl602_hit_last_dense_unregularized, (K3,)),
-    (dl602_ok_dropout_before_every_dense, (K3,)),
-]
+    (dl002_hit_custom_dropout_keys, (K3,), [("DL002", "attn_block")]),
+    # Nothing in the model droplint sees drops anything: DL601 (the custom layer has no
+    # dropout-like setting, so droplint does not count it as dropout it cannot see).
+    (dl002_ok_custom_units_only, (K3,), [("DL601", None)]),
+    (dl002_hit_bert_backbone, (K3,), [("DL002", "bert_backbone")]),
+    (dl002_ok_transformer_encoder, (K3,), NONE),
+    (dl003_hit_lambda, BOTH, [("DL003", "double")]),
+    (dl003_ok_no_lambda, BOTH, [("DL601", None)]),
+    (dl201_hit_dense_drop_bn, BOTH, [("DL201", "drop")]),
+    # The Dropout is element-wise on 6x6 feature maps: DL205 too.
+    (dl201_hit_conv_drop_relu_bn, (K3,), [("DL201", "drop"), ("DL205", "drop")]),
+    (dl201_ok_drop_add_conv_bn, (K3,), NONE),
+    (dl201_ok_dense_bn_drop, BOTH, NONE),
+    (dl202_hit_softmax_output_drop, BOTH, [("DL202", "out_drop")]),
+    (dl202_hit_logits_drop_sigmoid, (K3,), [("DL202", "out_drop")]),
+    (dl202_hit_softmax_drop_dense, (K3,), [("DL202", "probs_drop")]),
+    (dl202_ok_hidden_drop, BOTH, NONE),
+    (dl203_hit_int_input_drop, BOTH, [("DL203", "drop")]),
+    (dl203_ok_embedding_drop, BOTH, NONE),
+    (dl204_hit_drop_lstm, BOTH, [("DL204", "drop")]),
+    (dl204_ok_spatial_drop_lstm, BOTH, NONE),
+    (dl204_ok_noise_shape_drop_gru, (K3,), NONE),
+    (dl205_hit_conv_drop_conv, BOTH, [("DL205", "drop")]),
+    (dl205_ok_spatial_drop, BOTH, NONE),
+    (dl205_ok_stochastic_depth, (K3,), NONE),
+    # A rate-0 Dropout is no dropout: the model has none that drops (DL601).
+    (dl301_hit_zero_rate, BOTH, [("DL301", "noop"), ("DL601", None)]),
+    (dl301_ok_rate_0_1, BOTH, NONE),
+    (dl302_hit_dropout_0_7, (K3,), [("DL302", "heavy")]),
+    # recurrent_dropout also rules out cuDNN (DL401).
+    (dl302_hit_lstm_recurrent_0_6, (K3,), [("DL302", "lstm"), ("DL401", "lstm")]),
+    (dl302_hit_mha_0_6, (K3,), [("DL302", "mha")]),
+    (dl302_ok_dropout_0_5, (K3,), NONE),
+    # Keras 3 cells ignore a rate of 1, tf-keras refuses it: either way nothing drops (DL601).
+    (dl303_hit_lstm_dropout_1_0, BOTH, [("DL303", "lstm"), ("DL601", None)]),
+    # Keras 3 zeroes everything; tf-keras refuses the rate, so nothing drops there (DL601).
+    (dl303_hit_dropout_1_0, BOTH,
+     {K3: [("DL303", "all")], TK: [("DL303", "all"), ("DL601", None)]}),
+    (dl303_hit_noise_shape_mismatch, (K3,), [("DL303", "bad_ns")]),
+    (dl303_ok_noise_shape_broadcast, (K3,), NONE),
+    (dl504_hit_training_true, BOTH, [("DL504", "mc")]),
+    (dl504_ok_no_training_flag, BOTH, NONE),
+    (dl601_hit_no_dropout, BOTH, [("DL601", None)]),
+    (dl601_ok_with_dropout, BOTH, NONE),
+    (dl602_hit_last_dense_unregularized, (K3,), [("DL602", "d3")]),
+    (dl602_ok_dropout_before_every_dense, (K3,), NONE),
+]  # fmt: skip
+
+EXPECTED_FILE = HERE / "rules" / "expected.json"
 
 _NEEDS_KERAS_HUB = {dl002_hit_bert_backbone, dl002_ok_transformer_encoder}
 
@@ -1139,7 +1154,7 @@ def build_rule_samples():
         keras, ext, save_kwargs = frameworks[fw]
         out_dir = RULES_DIR / fw
         out_dir.mkdir()
-        for fn, fws in RULE_SAMPLES:
+        for fn, fws, _ in RULE_SAMPLES:
             if fw not in fws:
                 continue
             path = out_dir / f"{fn.__name__}{ext}"
@@ -1158,13 +1173,30 @@ def build_rule_samples():
             keras.backend.clear_session()
     for path, why in skipped:
         print(f"  SKIPPED {path.relative_to(HERE.parent)}: {why}")
+    write_expected()
+
+
+def write_expected():
+    """samples/rules/expected.json: the findings each rule sample must produce (RULE_SAMPLES)."""
+    import json
+
+    suffix = {K3: ".keras", TK: ".h5"}
+    expected = {}
+    for fn, fws, findings in RULE_SAMPLES:
+        for fw in fws:
+            own = findings[fw] if isinstance(findings, dict) else findings
+            key = f"{fw}/{fn.__name__}{suffix[fw]}"
+            expected[key] = sorted(own, key=lambda f: (f[0], f[1] or ""))
+    lines = [f"  {json.dumps(k)}: {json.dumps(v)}" for k, v in sorted(expected.items())]
+    EXPECTED_FILE.write_text("{\n" + ",\n".join(lines) + "\n}\n")
+    print(f"  wrote {EXPECTED_FILE.relative_to(HERE.parent)}")
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--only",
-        choices=["keras3", "tfkeras", "broken", "rules"],
+        choices=["keras3", "tfkeras", "broken", "rules", "expected"],
         help="build only one group of samples",
     )
     args = parser.parse_args(argv)
@@ -1176,6 +1208,8 @@ def main(argv=None):
         build_broken()
     if args.only in (None, "rules"):
         build_rule_samples()
+    if args.only == "expected":  # the manifest alone, without rebuilding the models
+        write_expected()
 
 
 if __name__ == "__main__":

@@ -16,6 +16,23 @@ from droplint.analysis import FileReport, analyze_file
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 
+# Markers by where a test lives (registered in pyproject.toml). The fast lane leaves them out:
+#     python -m pytest -m "not slow and not oracle and not browser and not network"
+MARKS = {
+    "oracle": ("oracle",),  # runs the real frameworks (tests/oracle/)
+    "test_picture_browser.py": ("browser", "slow"),  # headless Chromium
+    "test_precommit.py": ("network", "slow"),  # pre-commit installs the hook from the index
+    "test_wheel.py": ("slow",),  # builds and installs the wheel
+    "hostile": ("slow",),  # one process per hostile file, with time and memory limits
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        for part in Path(item.fspath).relative_to(ROOT / "tests").parts:
+            for mark in MARKS.get(part, ()):
+                item.add_marker(mark)
+
 
 def sample(rel: str) -> Path:
     path = SAMPLES / rel
@@ -38,6 +55,23 @@ def sites_of(report: FileReport, layer: str) -> dict[str, Any]:
 
 def codes(report: FileReport) -> list[tuple[str, str | None]]:
     return sorted((f.code, f.layer) for f in report.findings)
+
+
+def rendered(name: str, reports: list[FileReport], width: int | None = None) -> str:
+    """The output of renderer `name` for reports, as text (width: the terminal's, for views)."""
+    from io import StringIO
+
+    from droplint.report import Run, render
+
+    out = StringIO()
+    if width is None:
+        render(name, Run(reports), out)
+    else:
+        from unittest import mock
+
+        with mock.patch.dict("os.environ", {"COLUMNS": str(width)}):
+            render(name, Run(reports), out)
+    return out.getvalue()
 
 
 def droplint_command() -> list[str]:

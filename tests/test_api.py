@@ -77,7 +77,7 @@ def test_onnx_model_proto() -> None:
 
 def test_onnx_bytes_reader_refuses_garbage() -> None:
     from droplint.errors import UnreadableModel
-    from droplint.read.onnx import read_onnx_bytes
+    from droplint.formats.onnx.proto import read_onnx_bytes
 
     for data in (b"", b"\x08\x07\x12\xff\xff\xff"):
         with pytest.raises(UnreadableModel):
@@ -100,6 +100,7 @@ IN_MEMORY = [
 ]  # fmt: skip
 
 
+@pytest.mark.oracle  # builds the models with the frameworks
 @pytest.mark.parametrize(("module", "producer", "name", "suffix"), IN_MEMORY)
 def test_a_model_in_memory_is_its_saved_file(
     module: str, producer: str, name: str, suffix: str, tmp_path: Path

@@ -9,10 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, run, sample
+from conftest import ROOT, rendered, run, sample
 
 from droplint.analysis import FileReport
-from droplint.report import github
 from droplint.rules import RULES, Finding
 
 SEED2 = "samples/keras3/seed2.keras"  # relative to ROOT, where these tests run droplint
@@ -125,7 +124,7 @@ def test_github_annotations() -> None:
 def test_github_escaping() -> None:
     finding = Finding("DL301", "zero-rate-dropout", "warning", "a", "50% off\r\nnext: a, b")
     report = FileReport("dir,with:odd%name.keras", findings=[finding])
-    line = github.render([report])
+    line = rendered("github", [report]).rstrip("\n")
     props, message = line.split("::")[1:]
     assert (
         props == "warning file=dir%2Cwith%3Aodd%25name.keras,line=1,title=DL301 zero-rate-dropout"

@@ -1,5 +1,5 @@
 """Property-based fuzzing: mutated configs and mutated file bytes are either analysed or give
-DL001 - droplint never raises.
+DL001 - droplint never raises, and never fails internally (an internal error is a droplint bug).
 
 CI runs a bounded number of examples. A long campaign:
     HYPOTHESIS_PROFILE=long python -m pytest tests/test_fuzz.py
@@ -8,19 +8,19 @@ CI runs a bounded number of examples. A long campaign:
 from __future__ import annotations
 
 import copy
-import io
 import json
 import os
 import zipfile
 from pathlib import Path
 from typing import Any
 
-from conftest import SAMPLES
+from conftest import SAMPLES, rendered
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from droplint.analysis import FileReport, analyze_file, analyze_saved
-from droplint.read import SavedModel, read_model
+from droplint.formats import read_model
+from droplint.read import SavedModel
 
 settings.register_profile(
     "ci", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -93,20 +93,16 @@ def mutated_configs(draw: st.DrawFn) -> SavedModel:
 
 def render_every_format(report: FileReport) -> None:
     """Every output format prints any report: names from the file are data, never markup."""
-    from rich.console import Console
+    from droplint.report import RENDERERS
 
-    from droplint.picture import tree
-    from droplint.report import github, gitlab, sarif, text
-
-    for module in (github, gitlab, sarif):
-        module.render([report])
-    for printer in (text.render, tree.render):
-        printer([report], Console(file=io.StringIO(), width=80))
+    for name in RENDERERS:
+        rendered(name, [report], width=80)
 
 
 @given(mutated_configs())
 def test_mutated_configs_never_raise(saved: SavedModel) -> None:
     report = analyze_saved(saved)
+    assert report.internal is None, report.trace
     assert report.error is None or report.error.strip()
     json.dumps(report.to_dict())  # the report always serialises
     render_every_format(report)
@@ -135,6 +131,7 @@ def test_mutated_bytes_never_raise(tmp_path_factory, case: tuple[str, bytes]) ->
         target = folder / Path(rel).name
         target.write_bytes(data)
     report = analyze_file(target)
+    assert report.internal is None, report.trace
     assert report.error is None or report.error.strip()
     json.dumps(report.to_dict())
 

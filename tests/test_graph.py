@@ -34,7 +34,7 @@ def test_wrappers_are_expanded(rel: str) -> None:
     g = graph_of(rel)
     bidi = g.node("bidi")
     assert [n.id for n in bidi.inner] == ["bidi/forward_lstm", "bidi/backward_lstm"]
-    assert all(n.op == "LSTM" and n.config["dropout"] == 0.25 for n in bidi.inner)
+    assert all(n.op == "LSTM" and n.attrs["dropout"] == 0.25 for n in bidi.inner)
     stacked = g.node("stacked")
     cells = [n.op for n in stacked.walk()]
     assert cells == ["RNN", "StackedRNNCells", "LSTMCell", "GRUCell"]
@@ -44,12 +44,12 @@ def test_wrappers_are_expanded(rel: str) -> None:
 def test_tensors_passed_as_keyword_arguments_are_edges(rel: str) -> None:
     g = graph_of(rel)
     assert parents(g, "mha") == ["q", "v"]
-    assert g.node("mc_drop").call.get("training") is True
+    assert g.node("mc_drop").training is True
 
 
 def test_keras3_stored_training_false_is_kept_as_plain_kwarg() -> None:
     g = graph_of("keras3/rnn_zoo.keras")
-    assert g.node("gru").call.get("training") is False
+    assert g.node("gru").training is False
 
 
 def test_shared_layer_calls_are_separate_nodes() -> None:
@@ -69,4 +69,4 @@ def test_shapes_recorded_or_inferred(rel: str) -> None:
 def test_custom_layers_stay_as_opaque_nodes() -> None:
     g = graph_of("keras3/custom.keras")
     noisy = g.node("noisy")
-    assert noisy.kind == "opaque" and noisy.config["rate"] == 0.3
+    assert noisy.kind == "opaque" and noisy.attrs["rate"] == 0.3

@@ -7,12 +7,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SAMPLES, run, sample
+from conftest import ROOT, SAMPLES, rendered, run, sample
 
 from droplint.batch import analyze_all
 from droplint.config import Config
 from droplint.inputs import collect
-from droplint.report.json import render
 
 
 def tree(root: Path) -> Path:
@@ -102,22 +101,15 @@ def test_workers_give_the_same_reports_in_the_same_order() -> None:
                        Config())  # fmt: skip
     serial = analyze_all(paths, Config(), jobs=1)
     parallel = analyze_all(paths, Config(), jobs=2, warm_up=0)  # all of them in workers
-    assert render(parallel) == render(serial)
+    assert rendered("json", parallel) == rendered("json", serial)
     assert [r.path for r in parallel] == sorted(paths, key=lambda p: Path(p).parts)
 
 
 def test_text_report_from_workers_names_wrapped_classes() -> None:
-    from io import StringIO
-
-    from rich.console import Console
-
-    from droplint.report.text import render as render_text
-
     paths = [str(sample("keras3/rnn_zoo.keras")), str(sample("keras3/nested.keras"))]
-    out = StringIO()
-    render_text(analyze_all(paths, Config(), jobs=2, warm_up=0), Console(file=out, width=200))
-    assert "Bidirectional(LSTM)" in out.getvalue()
-    assert "TimeDistributed(Dropout)" in out.getvalue()
+    text = rendered("text", analyze_all(paths, Config(), jobs=2, warm_up=0), width=200)
+    assert "Bidirectional(LSTM)" in text
+    assert "TimeDistributed(Dropout)" in text
 
 
 def test_jobs_on_the_command_line_same_json() -> None:

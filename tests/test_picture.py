@@ -11,8 +11,9 @@ from conftest import analyze, run, sample
 from droplint.picture import command
 from droplint.picture.html import render_html
 from droplint.picture.layout import MissingLayout
-from droplint.picture.scene import TIMES, build_scene
+from droplint.picture.scene import build_scene
 from droplint.picture.svg import draw
+from droplint.wording import TIMES
 
 pytest.importorskip("grandalf", reason="the graph extra (grandalf) is not installed")
 

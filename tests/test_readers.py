@@ -8,7 +8,8 @@ import pytest
 from conftest import sample
 
 from droplint.errors import UnreadableModel
-from droplint.read import producer_of, read_model
+from droplint.formats import read_model
+from droplint.formats.keras.saved import producer_of
 
 
 @pytest.mark.parametrize(

@@ -1,10 +1,14 @@
-"""Every rule fires on its real trigger sample and stays quiet on its near miss.
+"""Every rule sample produces exactly the findings its maker declared, for every rule.
 
-samples/rules/<framework>/<code>_hit_*.keras|h5 must produce <code>; <code>_ok_* must not.
+samples/make_samples.py builds samples/rules/<framework>/<code>_hit_*|<code>_ok_* and writes, for
+each, the (code, layer) findings it must produce with all rules selected into
+samples/rules/expected.json: a hit shows its rule, a near miss (ok) does not, and neither shows
+any finding the maker did not expect.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -14,6 +18,7 @@ from droplint.analysis import analyze_file
 from droplint.config import Config, from_table
 from droplint.rules import RULES
 
+EXPECTED = json.loads((SAMPLES / "rules/expected.json").read_text(encoding="utf-8"))
 FILES = sorted(p for p in (SAMPLES / "rules").glob("*/dl*_*") if p.suffix in (".keras", ".h5"))
 EVERY_RULE = from_table({"select": ["ALL"]})
 
@@ -23,26 +28,42 @@ def case(path: Path) -> tuple[str, str]:
     return code.upper(), kind
 
 
+def test_every_sample_has_expected_findings() -> None:
+    assert sorted(EXPECTED) == sorted(p.relative_to(SAMPLES / "rules").as_posix() for p in FILES)
+
+
 @pytest.mark.parametrize("path", FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_rule_sample(path: Path) -> None:
     code, kind = case(path)
+    expected = [tuple(f) for f in EXPECTED[path.relative_to(SAMPLES / "rules").as_posix()]]
+    assert any(c == code for c, _ in expected) == (kind == "hit"), (
+        "the manifest contradicts the name"
+    )
     report = analyze_file(path, EVERY_RULE)
     assert report.error is None, report.error
-    hits = [f for f in report.findings if f.code == code]
-    if kind == "hit":
-        assert hits, f"{code} did not fire; got {[f.code for f in report.findings]}"
-        assert all(f.message and f.severity == RULES[code].severity for f in hits)
-    else:
-        assert not hits, [f.message for f in hits]
+    assert sorted((f.code, f.layer) for f in report.findings) == sorted(
+        expected, key=lambda f: (f[0], f[1] or "")
+    )
+    for f in report.findings:
+        assert f.message and f.severity == RULES[f.code].severity
 
 
 def test_every_rule_with_a_check_has_a_hit_and_a_near_miss() -> None:
+    """Keras rules by their rule samples; the rules about exported graphs, DL101/DL102/DL401 and
+    the version-gated DL402/DL403 by samples named in their own tests."""
     seen = {case(p) for p in FILES}
-    # DL101/DL102/DL401 are covered by the seed and zoo samples, DL402/DL403 by samples/legacy,
-    # the ONNX rules by tests/test_onnx.py.
-    elsewhere = {"DL101", "DL102", "DL401", "DL402", "DL403", "DL501", "DL502", "DL503", "DL505"}
+    elsewhere = {
+        "DL101": "tests/test_rules.py", "DL102": "tests/test_rules.py",
+        "DL401": "tests/test_rules.py", "DL402": "tests/test_versions.py",
+        "DL403": "tests/test_versions.py", "DL501": "tests/test_onnx.py",
+        "DL502": "tests/test_onnx.py", "DL503": "tests/test_onnx.py", "DL505": "tests/test_onnx.py",
+    }  # fmt: skip
     for code, rule in RULES.items():
-        if rule.check is None or code in elsewhere:
+        if rule.check is None:
+            continue
+        if code in elsewhere:
+            text = (SAMPLES.parent / elsewhere[code]).read_text(encoding="utf-8")
+            assert f'"{code}"' in text, f"{code} is not tested in {elsewhere[code]}"
             continue
         assert (code, "hit") in seen and (code, "ok") in seen, code
 

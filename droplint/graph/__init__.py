@@ -1,5 +1,5 @@
-"""The neutral model graph every reader produces: nodes, the tensors between them, and nesting."""
+"""The neutral model graph every format builds: nodes, the tensors between them, and nesting."""
 
-from droplint.graph.model import Graph, Node, Tensor
+from droplint.graph.model import Const, Graph, Node, Operand, Shape, Tensor
 
-__all__ = ["Graph", "Node", "Tensor"]
+__all__ = ["Const", "Graph", "Node", "Operand", "Shape", "Tensor"]

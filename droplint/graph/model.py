@@ -1,16 +1,20 @@
 """One graph shape for every format.
 
-A `Node` is one call of a layer (Keras) or one operator (ONNX). Its `inputs` are `Tensor`
-references to (producing node, output index). Wrappers keep the layers they wrap as `inner`
-nodes, so a Bidirectional LSTM has its forward and backward LSTM as real nodes with their own
-configs. Nested models are inlined: their layers become nodes whose path is `outer/inner`.
+A `Node` is one call of a layer (Keras) or one operator (ONNX). Its `inputs` are the `Tensor`s it
+reads from other nodes (the edges); `operands` lists everything it reads, in its own argument
+order, with the constants that feed it resolved in the scope of this very call. Wrappers keep the
+layers they wrap as `inner` nodes, so a Bidirectional LSTM has its forward and backward LSTM as
+real nodes with their own attributes. Nested models are inlined: their layers become nodes whose
+path is `outer/inner`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Union
+
+from droplint.enums import NodeKind
 
 Shape = tuple[int | None, ...]
 
@@ -21,17 +25,39 @@ class Tensor:
     index: int = 0  # which of its outputs
 
 
+@dataclass(frozen=True, slots=True)
+class Const:
+    """A value fixed in the file (an ONNX initializer or a Constant's payload) read by a node."""
+
+    values: tuple[Any, ...] | None  # decoded elements; None when droplint did not decode them
+    dims: tuple[int, ...] = ()
+
+    @property
+    def scalar(self) -> Any:
+        """The single element, or None when this is not a decoded one-element value."""
+        return self.values[0] if self.values is not None and len(self.values) == 1 else None
+
+
+# One argument of a node: an edge, a constant, or None for an optional argument left out.
+Operand = Union[Tensor, Const, None]  # noqa: UP007  (runtime alias, Python 3.10)
+
+
 @dataclass(slots=True)
 class Node:
     id: str  # unique in the graph: the path, plus "@k" for the k-th further call of a layer
     path: str  # layer path; nested models and wrappers joined by "/"
     op: str  # Keras class name or ONNX op_type
-    config: dict[str, Any] = field(default_factory=dict)
+    attrs: dict[str, Any] = field(default_factory=dict)  # Keras layer config; ONNX attributes
     inputs: list[Tensor] = field(default_factory=list)
-    kind: str = "layer"  # input | layer | opaque
-    call: dict[str, Any] = field(default_factory=dict)  # non-tensor call arguments, e.g. training
+    kind: NodeKind = NodeKind.LAYER
+    training: bool | None = None  # the call's own training flag, where the file records one
+    training_only: bool = False  # lives in a graph that runs only in training (ONNX training_info)
     inner: list[Node] = field(default_factory=list)  # layers a wrapper holds
     module: str | None = None  # Keras module / registered name, or ONNX domain
+    operands: tuple[Operand, ...] | None = None  # every argument in order; None: just `inputs`
+    arg_names: tuple[str, ...] | None = None  # the arguments' names, where the file names tensors
+    op_version: int = 0  # the operator set version the node runs under (ONNX); 0 when none
+    source: str | None = None  # the source module that produced the node, where recorded
 
     def walk(self) -> Iterator[Node]:
         """This node and every node it wraps, depth first."""
@@ -39,11 +65,21 @@ class Node:
         for child in self.inner:
             yield from child.walk()
 
+    def operand(self, position: int) -> Operand:
+        """The argument at position; None when left out or beyond the node's arguments."""
+        args = self.inputs if self.operands is None else self.operands
+        return args[position] if position < len(args) else None
+
+    @property
+    def arity(self) -> int:
+        """How many arguments the node was given, omitted optional ones included."""
+        return len(self.inputs if self.operands is None else self.operands)
+
 
 @dataclass
 class Graph:
     name: str | None
-    format: str
+    format: str  # the format label, for people; rules never look at it
     producer: str
     version: str | None
     nodes: dict[str, Node] = field(default_factory=dict)  # in topological order
@@ -51,7 +87,6 @@ class Graph:
     outputs: list[Tensor] = field(default_factory=list)
     shapes: dict[Tensor, Shape] = field(default_factory=dict)
     dtypes: dict[Tensor, str] = field(default_factory=dict)
-    constants: dict[str, Any] = field(default_factory=dict)  # known values by tensor name (ONNX)
     _consumers: dict[str, list[Node]] | None = field(default=None, repr=False)
 
     def add(self, node: Node) -> Node:

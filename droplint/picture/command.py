@@ -52,6 +52,7 @@ def run_graph(
 def render(report, kind: str = "html", direction: str = "LR", collapse: bool = True):
     """The picture's text and a one-line summary of what it shows."""
     from droplint.picture.scene import build_scene
+    from droplint.wording import plural
 
     scene = build_scene(report, collapse)
     if kind == "html":
@@ -64,8 +65,8 @@ def render(report, kind: str = "html", direction: str = "LR", collapse: bool = T
         text = draw(scene, direction).svg
     sites = len({s.node for s in report.sites})
     summary = (
-        f"{report.layers} layers in {len(scene.boxes)} boxes, {sites} with dropout, "
-        f"{len(report.findings)} findings"
+        f"{plural(report.layers, 'layer')} in {plural(len(scene.boxes), 'box', 'boxes')}, "
+        f"{sites} with dropout, {plural(len(report.findings), 'finding')}"
     )
     return text, summary
 

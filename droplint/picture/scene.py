@@ -12,15 +12,21 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from droplint.analysis import FileReport
+from droplint.enums import Active, NodeKind, Severity, Where
 from droplint.graph import Graph, Node, Tensor
 from droplint.picture.collapse import collapse
-from droplint.report.text import describe
 from droplint.rules import Finding
 from droplint.sites import Site
 from droplint.sites.model import chain_rate
-
-TIMES = "\u00d7"  # the multiplication sign, in mask shapes and op counts
-SEVERITY_ORDER = {"info": 0, "warning": 1, "error": 2}
+from droplint.wording import (
+    TIMES,
+    format_shape,
+    gate_masks,
+    mask_shape,
+    model_line,
+    plural,
+    rate_text,
+)
 
 
 @dataclass
@@ -42,8 +48,8 @@ class Box:
     notes: list[str] = field(default_factory=list)  # mask structure in words, for the panel
 
     @property
-    def severity(self) -> str | None:
-        worst = max(self.findings, key=lambda f: SEVERITY_ORDER[f.severity], default=None)
+    def severity(self) -> Severity | None:
+        worst = max(self.findings, key=lambda f: Severity(f.severity).rank, default=None)
         return worst.severity if worst else None
 
 
@@ -83,7 +89,9 @@ def build_scene(report: FileReport, collapse_runs: bool = True) -> Scene:
         where = owner.get(f.layer or "")
         (anchored.setdefault(where, []) if where else model_findings).append(f)
     keep = _kept(graph, by_node, anchored, owner, report)
-    shown = [n for n in graph.nodes.values() if n.id in keep or n.inputs or n.kind == "input"]
+    shown = [
+        n for n in graph.nodes.values() if n.id in keep or n.inputs or n.kind == NodeKind.INPUT
+    ]
     groups = collapse(graph, shown, keep if collapse_runs else {n.id for n in shown})
     boxes: dict[str, Box] = {}
     box_of: dict[str, str] = {}
@@ -92,7 +100,8 @@ def build_scene(report: FileReport, collapse_runs: bool = True) -> Scene:
         boxes[box.id] = box
         box_of.update((m.id, box.id) for m in members)
     links = _links(graph, box_of, flow.chains, boxes)
-    return Scene(report.path, describe(report), boxes, links, model_findings, report.layers)
+    header = model_line(report.producer, report.version, report.format, report.model, report.layers)
+    return Scene(report.path, header, boxes, links, model_findings, report.layers)
 
 
 def _owners(graph: Graph) -> dict[str, str]:
@@ -135,8 +144,8 @@ def _box(
     if len(members) > 1:
         return _group(members, output)
     sites = by_node.get(first.id, [])
-    kind = "input" if first.kind == "input" else "layer"
-    if any(s.where == "output" for s in sites):
+    kind = "input" if first.kind == NodeKind.INPUT else "layer"
+    if any(s.where == Where.OUTPUT for s in sites):
         kind = "site"
     box = Box(first.id, kind, first.id, _subtitle(graph, first), members=members, output=output)
     box.findings = anchored.get(first.id, [])
@@ -151,7 +160,7 @@ def _group(members: list[Node], output: bool) -> Box:
     ops = Counter(m.op for m in members)
     common = ", ".join(f"{op}{TIMES}{k}" if k > 1 else op for op, k in ops.most_common(3))
     more = " …" if len(ops) > 3 else ""
-    title = f"{len(members)} layers"
+    title = plural(len(members), "layer")
     box = Box(f"group:{members[0].id}", "group", title, f"{common}{more}", output=output)
     box.members = members
     box.lines = [Line(f"{members[0].id} … {members[-1].id}")]
@@ -164,17 +173,6 @@ def _subtitle(graph: Graph, node: Node) -> str:
         op = f"{node.op}({node.inner[0].op})"
     shape = graph.shapes.get(Tensor(node.id, 0))
     return f"{op} {format_shape(shape)}" if shape is not None else op
-
-
-def format_shape(shape: tuple[int | None, ...], sep: str = ",") -> str:
-    dims = [
-        "B" if d is None and i == 0 else "?" if d is None else str(d) for i, d in enumerate(shape)
-    ]
-    return f"({sep.join(dims)})" if sep == "," else sep.join(dims)
-
-
-def rate_text(rate: float | None) -> str:
-    return "?" if rate is None else f"{rate:g}"
 
 
 def _short(layer: str, node: Node) -> str:
@@ -190,57 +188,29 @@ def _site_lines(graph: Graph, node: Node, site: Site) -> list[Line]:
     eff = site.effective_rate
     if eff is not None and site.rate is not None and abs(eff - site.rate) > 1e-9:
         head += f" → eff. {rate_text(eff)}"
-    style = {"gate-input": "gate", "gate-recurrent": "gate", "attention": "attention"}
+    style = {Where.GATE_INPUT: "gate", Where.GATE_RECURRENT: "gate", Where.ATTENTION: "attention"}
     first = Line(head, style.get(site.where, "drop"))
-    if site.active == "never" or site.ignored:
+    if site.active == Active.NEVER or site.ignored:
         first.text, first.style = first.text + " (off)", "off"
-    elif site.active in ("always", "unknown"):
-        first.text += " at inference!" if site.active == "always" else " maybe at inference"
+    elif site.active in (Active.ALWAYS, Active.UNKNOWN):
+        always = site.active == Active.ALWAYS
+        first.text += " at inference!" if always else " maybe at inference"
         first.style = "alert"
-    if site.where == "output":
-        return [first, Line("  " + mask_words(graph, node, site), "dim")]
-    if site.where in ("gate-input", "gate-recurrent"):
+    if site.where == Where.OUTPUT:
+        shape = graph.input_shape(node) or graph.shapes.get(Tensor(node.id, 0))
+        return [first, Line("  " + mask_shape(site, shape), "dim")]
+    if site.where.gate:
         return [first, Line("  " + gate_masks(site), "dim")]
     return [first]
 
 
 def _where(site: Site) -> str:
     return {
-        "output": "rate",
-        "gate-input": "x_t",
-        "gate-recurrent": "h_t-1",
-        "attention": "attention",
+        Where.OUTPUT: "rate",
+        Where.GATE_INPUT: "x_t",
+        Where.GATE_RECURRENT: "h_t-1",
+        Where.ATTENTION: "attention",
     }.get(site.where, site.param)
-
-
-def gate_masks(site: Site) -> str:
-    """Number of masks and whether they change over time, for an RNN's gate dropout."""
-    if site.masks is None:
-        count = "? masks"
-    elif site.masks == 1:
-        count = "1 shared mask"
-    else:
-        count = f"{site.masks} masks (1/gate)"
-    time = {True: "fixed in time", False: "new each step", None: ""}[site.time_constant]
-    return f"{count}, {time}" if time else count
-
-
-def mask_words(graph: Graph, node: Node, site: Site) -> str:
-    """The shape of an output dropout's mask: the input shape with shared axes set to 1."""
-    if site.noise == "gaussian":
-        return "gaussian noise"
-    shape = graph.input_shape(node) or graph.shapes.get(Tensor(node.id, 0))
-    prefix = "alpha mask" if site.noise == "alpha" else "mask"
-    if site.shared_axes is None:
-        return f"{prefix} ?"
-    if shape is None:
-        shared = ",".join(map(str, site.shared_axes))
-        return f"{prefix} axes {shared} shared" if shared else f"{prefix} elementwise"
-    dims = tuple(1 if i in site.shared_axes else d for i, d in enumerate(shape))
-    text = f"{prefix} {format_shape(dims, TIMES)}"
-    if site.time_constant is False:
-        text += ", new each step"
-    return text
 
 
 def _links(

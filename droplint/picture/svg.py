@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
 from droplint.picture.layout import Layout, Placed, Point, lay_out
-from droplint.picture.scene import Box, Link, Scene, rate_text
+from droplint.picture.scene import Box, Link, Scene
+from droplint.wording import rate_text
 
 FONT = 12.0
 CHAR = 7.3  # width of one monospace character at FONT px, a little generous

@@ -1,2 +1,46 @@
-"""Reports: the same analysis as text for a terminal, JSON (schema 1), SARIF 2.1.0, GitHub
-workflow annotations or GitLab code quality."""
+"""Output formats. Each is one module with `render(run, out)`, registered here by name; the
+command line offers exactly these names, and a module is imported only when it is used."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from droplint.analysis import FileReport
+    from droplint.baseline import BaselineResult
+
+
+@dataclass
+class Run:
+    """What every renderer gets: the reports of one run, in input order, and the baseline's
+    counts when one was applied."""
+
+    reports: list[FileReport]
+    baseline: BaselineResult | None = None
+
+
+@dataclass(frozen=True)
+class Renderer:
+    name: str
+    module: str  # holds render(run: Run, out: TextIO) -> None
+    help: str
+    view: bool = False  # a view for people at a terminal (the text report, the tree)
+
+
+RENDERERS: dict[str, Renderer] = {
+    r.name: r
+    for r in (
+        Renderer("text", "droplint.report.text", "the dropout map and findings", view=True),
+        Renderer("json", "droplint.report.json", "JSON, schema 1"),
+        Renderer("sarif", "droplint.report.sarif", "SARIF 2.1.0 (GitHub code scanning)"),
+        Renderer("github", "droplint.report.github", "GitHub Actions annotations"),
+        Renderer("gitlab", "droplint.report.gitlab", "GitLab code quality"),
+        Renderer("tree", "droplint.report.tree", "the dropout map as a tree", view=True),
+    )
+}
+
+
+def render(name: str, run: Run, out: TextIO) -> None:
+    importlib.import_module(RENDERERS[name].module).render(run, out)

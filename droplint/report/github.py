@@ -6,18 +6,18 @@ runner's rules: in the message % CR LF become %25 %0D %0A; in properties also : 
 
 from __future__ import annotations
 
-from droplint.analysis import FileReport
+from typing import TextIO
+
+from droplint.report import Run
 from droplint.report.issues import issues
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 
 
-def render(reports: list[FileReport]) -> str:
-    lines = []
-    for issue in issues(reports):
+def render(run: Run, out: TextIO) -> None:
+    for issue in issues(run.reports):
         props = f"file={_prop(issue.path)},line=1,title={_prop(f'{issue.code} {issue.name}')}"
-        lines.append(f"::{COMMANDS[issue.severity]} {props}::{_data(issue.message)}")
-    return "\n".join(lines)
+        out.write(f"::{COMMANDS[issue.severity]} {props}::{_data(issue.message)}\n")
 
 
 def _data(text: str) -> str:

@@ -8,9 +8,10 @@ used: no single dropout finding breaks a build the way they suggest, and an unre
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, TextIO
 
 from droplint.analysis import FileReport
+from droplint.report import Run
 from droplint.report.issues import issues
 
 SEVERITIES = {"info": "info", "warning": "minor", "error": "major"}
@@ -31,5 +32,5 @@ def to_list(reports: list[FileReport]) -> list[dict[str, Any]]:
     ]
 
 
-def render(reports: list[FileReport]) -> str:
-    return json.dumps(to_list(reports), indent=2)
+def render(run: Run, out: TextIO) -> None:
+    out.write(json.dumps(to_list(run.reports), indent=2) + "\n")

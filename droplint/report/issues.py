@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from droplint.analysis import FileReport
+from droplint.analysis import INTERNAL, FileReport, internal_message
 
 UNREADABLE = ("DL001", "unreadable-model", "error")
 
@@ -35,7 +35,9 @@ def issues(reports: list[FileReport]) -> list[Issue]:
     for report in reports:
         path = relative_path(report.path)
         seen: dict[tuple[str, str], int] = {}
-        if report.error:
+        if report.internal:
+            rows = [(INTERNAL, INTERNAL, "error", None, internal_message(report.internal))]
+        elif report.error:
             code, name, severity = UNREADABLE
             rows = [(code, name, severity, None, report.error)]
         else:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from droplint import __version__
 from droplint.analysis import FileReport
+from droplint.enums import Severity
+from droplint.report import Run
 
 if TYPE_CHECKING:
     from droplint.baseline import BaselineResult
@@ -15,9 +17,15 @@ SCHEMA = 1
 
 
 def summary(reports: list[FileReport]) -> dict[str, int]:
+    """Counts of the run; `internal` (droplint's own failures) only when there are any."""
     counts = {"files": len(reports), "unreadable": sum(1 for r in reports if r.error)}
-    for severity in ("error", "warning", "info"):
-        counts[severity] = sum(1 for r in reports for f in r.findings if f.severity == severity)
+    for severity in (Severity.ERROR, Severity.WARNING, Severity.INFO):
+        counts[severity.value] = sum(
+            1 for r in reports for f in r.findings if f.severity == severity
+        )
+    internal = sum(1 for r in reports if r.internal)
+    if internal:
+        counts["internal"] = internal
     return counts
 
 
@@ -34,6 +42,6 @@ def to_dict(reports: list[FileReport], baseline: BaselineResult | None = None) -
     }
 
 
-def render(reports: list[FileReport], baseline: BaselineResult | None = None) -> str:
+def render(run: Run, out: TextIO) -> None:
     # One line: indent would switch json to its pure-Python encoder, ~10x slower on big graphs.
-    return json.dumps(to_dict(reports, baseline))
+    out.write(json.dumps(to_dict(run.reports, run.baseline)) + "\n")

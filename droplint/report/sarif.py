@@ -13,11 +13,12 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 from urllib.parse import quote
 
 from droplint import __version__
-from droplint.analysis import FileReport
+from droplint.analysis import INTERNAL, FileReport
+from droplint.report import Run
 from droplint.report.issues import Issue, issues
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -39,17 +40,23 @@ def to_dict(reports: list[FileReport]) -> dict[str, Any]:
         **({"informationUri": home} if home else {}),
         "rules": [_rule(code, urls.get("repository")) for code in codes],
     }
+    found = issues(reports)
     run = {
         "tool": {"driver": driver},
         "originalUriBaseIds": {SRCROOT: {"uri": Path.cwd().as_uri().rstrip("/") + "/"}},
-        "results": [_result(issue, index[issue.code]) for issue in issues(reports)],
+        "results": [_result(i, index[i.code]) for i in found if i.code != INTERNAL],
         "columnKind": "unicodeCodePoints",
     }
+    failures = [_notification(i) for i in found if i.code == INTERNAL]
+    if failures:  # droplint's own bugs are not findings about a model
+        run["invocations"] = [
+            {"executionSuccessful": False, "toolExecutionNotifications": failures}
+        ]
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
 
-def render(reports: list[FileReport]) -> str:
-    return json.dumps(to_dict(reports), indent=2)
+def render(run: Run, out: TextIO) -> None:
+    out.write(json.dumps(to_dict(run.reports), indent=2) + "\n")
 
 
 def project_urls() -> dict[str, str]:
@@ -112,6 +119,11 @@ def _result(issue: Issue, rule_index: int) -> dict[str, Any]:
             "primaryLocationLineHash": issue.fingerprint[:16],
         },
     }
+
+
+def _notification(issue: Issue) -> dict[str, Any]:
+    location = {"physicalLocation": {"artifactLocation": _artifact(issue.path)}}
+    return {"level": "error", "message": {"text": issue.message}, "locations": [location]}
 
 
 def _artifact(path: str) -> dict[str, str]:

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+from droplint.enums import Active, Where
+from droplint.rules.options import MC_DROPOUT, matches
+from droplint.rules.registry import Context
 from droplint.sites import Site
 
 
 def active(chain: tuple[Site, ...] | list[Site]) -> list[Site]:
     """Sites of a series that actually drop something."""
-    return [s for s in chain if s.active != "never" and (s.rate is None or s.rate > 0)]
+    return [s for s in chain if s.active != Active.NEVER and (s.rate is None or s.rate > 0)]
+
+
+def output_sites(ctx: Context) -> list[Site]:
+    return [s for s in ctx.sites if s.where == Where.OUTPUT]
+
+
+def is_mc_dropout(ctx: Context, layer: str) -> bool:
+    """The layer is listed in `mc-dropout`: dropout at inference is intended there."""
+    return matches(ctx.option(MC_DROPOUT), layer)
 
 
 def describe(site: Site) -> str:

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from droplint.graph import keras_layers as kl
+from droplint.enums import NodeKind, Role, Severity
 from droplint.rules.common import active
 from droplint.rules.layers import dropout_like
-from droplint.rules.registry import RULES, Context, Finding, rule
+from droplint.rules.registry import RULES, Context, Finding, Scope, rule
 
-COMPARABLE = ("dense", "conv", "recurrent")
+COMPARABLE = (Role.DENSE, Role.CONV, Role.RECURRENT)
 
 
-@rule("DL601", "no-dropout", "info", "A model with trainable layers and no dropout anywhere.")
+@rule(
+    "DL601", "no-dropout", Severity.INFO,
+    "A model with trainable layers and no dropout anywhere.",
+    scope=Scope.TRAINABLE,
+)  # fmt: skip
 def no_dropout(ctx: Context) -> Iterator[Finding]:
     trainable = len(ctx.flow.coverage)
-    if not ctx.semantics.trains or trainable == 0 or active(ctx.sites) or _hidden_dropout(ctx):
+    if trainable == 0 or active(ctx.sites) or _hidden_dropout(ctx):
         return
     yield RULES["DL601"].finding(
         None,
@@ -28,23 +32,22 @@ def no_dropout(ctx: Context) -> Iterator[Finding]:
 def _hidden_dropout(ctx: Context) -> bool:
     """Layers whose dropout droplint cannot see (DL002, DL003) may hold some."""
     return any(
-        (n.kind == "opaque" and dropout_like(n.config)) or n.op in kl.EXECUTABLE
+        (n.kind == NodeKind.OPAQUE and dropout_like(n.attrs)) or ctx.semantics.carries_code(n)
         for n in ctx.graph.all_nodes()
     )
 
 
 @rule(
-    "DL602", "unregularized-layer", "info",
+    "DL602", "unregularized-layer", Severity.INFO,
     "A Dense/Conv/RNN layer gets no dropout while a comparable layer does (off by default).",
+    default=False, scope=Scope.TRAINABLE,
 )  # fmt: skip
 def unregularized_layer(ctx: Context) -> Iterator[Finding]:
-    families: dict[str, list] = {}
-    if not ctx.semantics.trains:
-        return  # inference exports leave dropout out on purpose
+    families: dict[Role, list] = {}
     for cov in ctx.flow.coverage:
         node = ctx.graph.node(cov.layer)
         family = ctx.semantics.role(node)
-        first = all(p.kind == "input" for p in ctx.graph.producers(node))
+        first = all(p.kind == NodeKind.INPUT for p in ctx.graph.producers(node))
         if family in COMPARABLE and not first:
             families.setdefault(family, []).append(cov)
     for family, layers in families.items():

@@ -4,29 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from droplint.enums import Severity
+from droplint.rules.common import is_mc_dropout
+from droplint.rules.options import MC_DROPOUT
 from droplint.rules.registry import RULES, Context, Finding, rule
 
 
 @rule(
-    "DL504", "training-flag-forced", "warning",
+    "DL504", "training-flag-forced", Severity.WARNING,
     "A call saved with training=True (Monte-Carlo dropout).",
+    options=(MC_DROPOUT,),
 )  # fmt: skip
 def training_flag_forced(ctx: Context) -> Iterator[Finding]:
-    forced = [s for s in ctx.sites if ctx.node_of(s).call.get("training") is True]
-    if not forced:
-        return
-    from droplint.sites.keras import KerasVersion  # only Keras calls store a training flag
-
-    version = KerasVersion.of(ctx.graph.producer, ctx.graph.version)
     seen: set[str] = set()
-    for site in forced:
+    for site in ctx.sites:
         node = ctx.node_of(site)
-        if node.id in seen:
-            continue
-        if ctx.config.is_mc_dropout(site.layer):
+        if node.training is not True or node.id in seen or is_mc_dropout(ctx, site.layer):
             continue
         seen.add(node.id)
-        if version.keras3:
+        if ctx.semantics.predict_overrides_training:
             effect = (
                 "in Keras 3 predict() passes training=False and overrides it, while a direct "
                 "model(x) call - and serving code that calls the model - keeps dropping"

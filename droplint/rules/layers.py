@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from droplint.graph import keras_layers as kl
+from droplint.enums import NodeKind, Severity
 from droplint.rules.registry import RULES, Context, Finding, rule
 
 
@@ -21,14 +21,14 @@ def dropout_like(config: dict[str, Any]) -> dict[str, Any]:
 
 
 @rule(
-    "DL002", "opaque-layer", "info",
+    "DL002", "opaque-layer", Severity.INFO,
     "A layer droplint does not model has dropout-like settings it cannot place.",
 )  # fmt: skip
 def opaque_layer(ctx: Context) -> Iterator[Finding]:
     for node in ctx.graph.all_nodes():
-        if node.kind != "opaque":
+        if node.kind != NodeKind.OPAQUE:
             continue
-        keys = dropout_like(node.config)
+        keys = dropout_like(node.attrs)
         if not keys:
             continue
         settings = ", ".join(f"{k}={v}" for k, v in keys.items())
@@ -43,12 +43,12 @@ def opaque_layer(ctx: Context) -> Iterator[Finding]:
 
 
 @rule(
-    "DL003", "executable-layer", "warning",
+    "DL003", "executable-layer", Severity.WARNING,
     "A layer that carries code: droplint never runs it, and loading the file may.",
 )  # fmt: skip
 def executable_layer(ctx: Context) -> Iterator[Finding]:
     for node in ctx.graph.all_nodes():
-        if node.op not in kl.EXECUTABLE:
+        if not ctx.semantics.carries_code(node):
             continue
         yield RULES["DL003"].finding(
             node.id,

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from droplint.enums import Role, Severity
 from droplint.graph import Node, Tensor
-from droplint.rules.common import active, describe, names, rate, via
+from droplint.rules.common import active, describe, is_mc_dropout, names, output_sites, rate, via
+from droplint.rules.options import MC_DROPOUT
 from droplint.rules.registry import RULES, Context, Finding, rule
 from droplint.sites import Site
 from droplint.sites.flow import downstream
@@ -13,20 +15,20 @@ from droplint.sites.flow import downstream
 INTEGER_DTYPES = ("int", "uint", "bool")
 
 
-def output_sites(ctx: Context) -> Iterator[tuple[Site, Node]]:
+def dropping(ctx: Context) -> Iterator[tuple[Site, Node]]:
     """Output dropouts that drop something, with the node that applies them."""
-    for site in active([s for s in ctx.sites if s.where == "output"]):
+    for site in active(output_sites(ctx)):
         yield site, ctx.node_of(site)
 
 
 @rule(
-    "DL201", "dropout-before-batchnorm", "warning",
+    "DL201", "dropout-before-batchnorm", Severity.WARNING,
     "An output dropout reaches a BatchNormalization with only parameter-free layers between.",
 )  # fmt: skip
 def dropout_before_batchnorm(ctx: Context) -> Iterator[Finding]:
-    for site, node in output_sites(ctx):
+    for site, node in dropping(ctx):
         for stop, between in downstream(ctx.graph, node, ctx.semantics.transparent).stops:
-            if ctx.semantics.role(stop) != "batchnorm":
+            if ctx.semantics.role(stop) != Role.BATCHNORM:
                 continue
             yield RULES["DL201"].finding(
                 site.layer,
@@ -40,16 +42,17 @@ def dropout_before_batchnorm(ctx: Context) -> Iterator[Finding]:
 
 
 @rule(
-    "DL202", "dropout-on-model-output", "error",
+    "DL202", "dropout-on-model-output", Severity.ERROR,
     "An output dropout on a model output, or directly on a softmax/sigmoid output.",
+    options=(MC_DROPOUT,),
 )  # fmt: skip
 def dropout_on_model_output(ctx: Context) -> Iterator[Finding]:
-    for site, node in output_sites(ctx):
-        if ctx.config.is_mc_dropout(site.layer):
+    for site, node in dropping(ctx):
+        if is_mc_dropout(ctx, site.layer):
             continue
         to_output = downstream(ctx.graph, node, ctx.semantics.parameter_free).output
         probability = [
-            p for p in ctx.graph.producers(node) if ctx.semantics.role(p) == "probability"
+            p for p in ctx.graph.producers(node) if ctx.semantics.role(p) == Role.PROBABILITY
         ]
         if to_output is None and not probability:
             continue
@@ -70,11 +73,11 @@ def dropout_on_model_output(ctx: Context) -> Iterator[Finding]:
 
 
 @rule(
-    "DL203", "dropout-on-integer-input", "error",
+    "DL203", "dropout-on-integer-input", Severity.ERROR,
     "Dropout on an integer tensor (token ids, indices), e.g. before an Embedding.",
 )  # fmt: skip
 def dropout_on_integer_input(ctx: Context) -> Iterator[Finding]:
-    for site, node in output_sites(ctx):
+    for site, node in dropping(ctx):
         dtype = ctx.graph.dtypes.get(node.inputs[0]) if node.inputs else None
         if not dtype or not dtype.startswith(INTEGER_DTYPES):
             continue
@@ -89,17 +92,17 @@ def dropout_on_integer_input(ctx: Context) -> Iterator[Finding]:
 
 
 @rule(
-    "DL204", "per-timestep-dropout-before-rnn", "info",
+    "DL204", "per-timestep-dropout-before-rnn", Severity.INFO,
     "Elementwise Dropout on a sequence feeding an RNN: a new mask at every timestep.",
 )  # fmt: skip
 def per_timestep_dropout_before_rnn(ctx: Context) -> Iterator[Finding]:
-    for site, node in output_sites(ctx):
+    for site, node in dropping(ctx):
         if site.cls != "Dropout" or site.time_constant is not False:
             continue
         rnns = [
             stop
             for stop, _ in downstream(ctx.graph, node, ctx.semantics.transparent).stops
-            if ctx.semantics.role(stop) == "recurrent"
+            if ctx.semantics.role(stop) == Role.RECURRENT
         ]
         if not rnns:
             continue
@@ -118,11 +121,11 @@ def per_timestep_dropout_before_rnn(ctx: Context) -> Iterator[Finding]:
 
 
 @rule(
-    "DL205", "elementwise-dropout-on-feature-maps", "info",
+    "DL205", "elementwise-dropout-on-feature-maps", Severity.INFO,
     "Elementwise Dropout on convolutional feature maps; SpatialDropout drops whole channels.",
 )  # fmt: skip
 def elementwise_dropout_on_feature_maps(ctx: Context) -> Iterator[Finding]:
-    for site, node in output_sites(ctx):
+    for site, node in dropping(ctx):
         shape = ctx.graph.input_shape(node)
         if site.cls != "Dropout" or site.shared_axes != [] or shape is None or len(shape) < 4:
             continue

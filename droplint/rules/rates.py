@@ -4,23 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from droplint.rules.common import describe
+from droplint.enums import Active, Severity
+from droplint.rules.common import describe, output_sites
+from droplint.rules.options import HIGH_RATE
 from droplint.rules.registry import RULES, Context, Finding, rule
 from droplint.sites import Site
-
-WHERE_WORDS = {
-    "output": "output dropout",
-    "gate-input": "input (x_t) dropout",
-    "gate-recurrent": "recurrent (h_t-1) dropout",
-    "attention": "attention dropout",
-    "internal": "internal dropout",
-}
+from droplint.wording import WHERE_WORDS
 
 
-@rule("DL301", "zero-rate-dropout", "warning", "A dropout layer with rate 0 does nothing.")
+@rule("DL301", "zero-rate-dropout", Severity.WARNING, "A dropout layer with rate 0 does nothing.")
 def zero_rate_dropout(ctx: Context) -> Iterator[Finding]:
-    for site in ctx.sites:
-        if site.where == "output" and site.rate == 0:
+    for site in output_sites(ctx):
+        if site.rate == 0:
             yield RULES["DL301"].finding(
                 site.layer,
                 f"{describe(site)} has rate 0: it never drops anything. Fix: remove the layer, "
@@ -29,11 +24,12 @@ def zero_rate_dropout(ctx: Context) -> Iterator[Finding]:
 
 
 @rule(
-    "DL302", "high-dropout-rate", "warning",
+    "DL302", "high-dropout-rate", Severity.WARNING,
     "A dropout rate above the threshold (option high-rate, default 0.5).",
+    options=(HIGH_RATE,),
 )  # fmt: skip
 def high_dropout_rate(ctx: Context) -> Iterator[Finding]:
-    limit = ctx.config.high_rate
+    limit = ctx.option(HIGH_RATE)
     for site in ctx.sites:
         if site.rate is None or not limit < site.rate < 1:
             continue
@@ -48,12 +44,12 @@ def high_dropout_rate(ctx: Context) -> Iterator[Finding]:
 
 
 @rule(
-    "DL303", "invalid-dropout-rate", "error",
+    "DL303", "invalid-dropout-rate", Severity.ERROR,
     "A rate below 0 or at least 1, or a noise_shape that does not fit the input.",
 )  # fmt: skip
 def invalid_dropout_rate(ctx: Context) -> Iterator[Finding]:
     for site in ctx.sites:
-        problem = _rate_problem(site) or _noise_shape_problem(ctx, site)
+        problem = _rate_problem(site) or site.invalid
         if problem:
             yield RULES["DL303"].finding(site.layer, f"{describe(site)}: {problem}")
 
@@ -74,7 +70,7 @@ def _rate_problem(site: Site) -> str:
             f"{site.param}={site.rate:g}: {site.fails}, so this model cannot be trained. "
             "Fix: a rate in [0, 1)."
         )
-    if site.active == "never":
+    if site.active == Active.NEVER:
         return (
             f"{site.param}={site.rate:g} is outside [0, 1): {_ignores(site)}, "
             "so this layer applies no dropout at all. Fix: a rate in (0, 1)."
@@ -88,25 +84,6 @@ def _rate_problem(site: Site) -> str:
 
 
 def _ignores(site: Site) -> str:
-    if site.where.startswith("gate"):
+    if site.where.gate:
         return "Keras RNN cells silently ignore it"
     return site.note or "the framework ignores it"
-
-
-def _noise_shape_problem(ctx: Context, site: Site) -> str:
-    node = ctx.node_of(site)
-    if site.where != "output" or node.id != site.layer:
-        return ""
-    noise = node.config.get("noise_shape")
-    shape = ctx.graph.input_shape(node)
-    if noise is None or shape is None:
-        return ""
-    if not isinstance(noise, list) or len(noise) != len(shape):
-        return f"noise_shape {noise} does not have the input's rank {len(shape)} ({list(shape)})."
-    for axis, (n, d) in enumerate(zip(noise, shape, strict=True)):
-        if n not in (None, 1) and d is not None and n != d:
-            return (
-                f"noise_shape {noise} has {n} on axis {axis}, where the input has {d}: each "
-                "entry must be None, 1 (share the mask along that axis) or the input's size."
-            )
-    return ""

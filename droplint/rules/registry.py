@@ -1,26 +1,42 @@
-"""Rules are plain functions registered with their code, name, default severity and summary."""
+"""The rule catalogue: one definition per rule, in code, next to its check.
+
+A rule is its check function plus `@rule(...)` with everything else about it: code, name, default
+severity, whether it runs by default, which models it applies to, its options and a one-line
+summary. Its page is rules/<CODE>-<name>.md. `droplint rules`, the README's rule table, the SARIF
+rule metadata and the configuration's keys all come from here (tests fail on any drift).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from droplint.enums import Severity, StrEnum
 from droplint.graph import Graph, Node
-from droplint.sites import Site
-from droplint.sites.flow import Flow, Semantics
+from droplint.rules.options import Option
+from droplint.sites import Semantics, Site
+from droplint.sites.flow import Flow
 
-if TYPE_CHECKING:
-    from droplint.config import Config
 
-SEVERITIES = ("info", "warning", "error")
+class Scope(StrEnum):
+    """Which models a rule is about."""
+
+    ANY = "any"
+    TRAINABLE = "trainable"  # models saved for training, with a train/eval switch (Keras)
+    EXPORTED = "exported"  # graphs whose mode was fixed when they were written (ONNX)
+
+    def covers(self, semantics: Semantics) -> bool:
+        if self is Scope.ANY:
+            return True
+        return semantics.trainable_model == (self is Scope.TRAINABLE)
 
 
 @dataclass
 class Finding:
     code: str
     name: str
-    severity: str
+    severity: Severity
     layer: str | None
     message: str
     related: list[str] = field(default_factory=list)
@@ -38,22 +54,20 @@ class Finding:
 
 @dataclass
 class Context:
-    """What a rule may look at: the graph, its dropout sites, the flow analysis, the settings."""
+    """What a rule may look at: the graph, its dropout sites, the flow analysis, the format's
+    answers to questions about them, and the values of the rule options."""
 
     graph: Graph
     sites: list[Site]
     flow: Flow
     semantics: Semantics
-    config: Config = field(default_factory=lambda: _default_config())
+    options: dict[str, Any] = field(default_factory=dict)
 
     def node_of(self, site: Site) -> Node:
         return self.graph.node(site.node)
 
-
-def _default_config() -> Config:
-    from droplint.config import Config
-
-    return Config()
+    def option(self, option: Option) -> Any:
+        return self.options.get(option.key, option.default)
 
 
 Check = Callable[[Context], Iterable[Finding]]
@@ -63,27 +77,42 @@ Check = Callable[[Context], Iterable[Finding]]
 class Rule:
     code: str
     name: str
-    severity: str
+    severity: Severity
     summary: str
     check: Check | None  # None for DL001, which the readers raise
+    default: bool = True  # runs unless deselected; False: only when selected
+    scope: Scope = Scope.ANY
+    options: tuple[Option, ...] = ()
 
     def finding(self, layer: str | None, message: str, **extra: Any) -> Finding:
         return Finding(self.code, self.name, self.severity, layer, message, **extra)
+
+    def applies(self, semantics: Semantics) -> bool:
+        return self.check is not None and self.scope.covers(semantics)
 
 
 RULES: dict[str, Rule] = {}
 
 
-def rule(code: str, name: str, severity: str, summary: str) -> Callable[[Check], Check]:
+def rule(
+    code: str,
+    name: str,
+    severity: Severity,
+    summary: str,
+    *,
+    default: bool = True,
+    scope: Scope = Scope.ANY,
+    options: tuple[Option, ...] = (),
+) -> Callable[[Check], Check]:
     """Register a check function as rule `code`."""
 
     def register(check: Check) -> Check:
-        RULES[code] = Rule(code, name, severity, summary, check)
+        RULES[code] = Rule(code, name, severity, summary, check, default, scope, options)
         return check
 
     return register
 
 
 RULES["DL001"] = Rule(
-    "DL001", "unreadable-model", "error", "The input cannot be read as a model.", None
+    "DL001", "unreadable-model", Severity.ERROR, "The input cannot be read as a model.", None
 )

@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
-from droplint.rules.common import active, describe, rate
-from droplint.rules.registry import RULES, Context, Finding, rule
-from droplint.sites.model import as_rate, chain_rate, compound
-
-if TYPE_CHECKING:
-    from droplint.sites.keras import KerasVersion
+from droplint.enums import Severity, Where
+from droplint.rules.common import active, describe, is_mc_dropout, rate
+from droplint.rules.options import MC_DROPOUT
+from droplint.rules.registry import RULES, Context, Finding, Scope, rule
+from droplint.sites.model import chain_rate, compound
 
 
 @rule(
-    "DL102", "double-masked-rnn-input", "warning",
+    "DL102", "double-masked-rnn-input", Severity.WARNING,
     "An output dropout feeds an RNN whose own `dropout` masks the same inputs again.",
 )  # fmt: skip
 def double_masked_rnn_input(ctx: Context) -> Iterator[Finding]:
-    gates = {(s.node, s.layer): s for s in ctx.sites if s.where == "gate-input"}
+    gates = {(s.node, s.layer): s for s in ctx.sites if s.where == Where.GATE_INPUT}
     for node in ctx.graph.nodes.values():
         before = active(ctx.flow.input_chain(node))
         if not before:
@@ -44,21 +42,13 @@ def double_masked_rnn_input(ctx: Context) -> Iterator[Finding]:
 
 
 @rule(
-    "DL401", "recurrent-dropout-disables-cudnn", "warning",
+    "DL401", "recurrent-dropout-disables-cudnn", Severity.WARNING,
     "LSTM/GRU dropout settings that rule out the fast cuDNN kernel.",
+    scope=Scope.TRAINABLE,
 )  # fmt: skip
 def recurrent_dropout_disables_cudnn(ctx: Context) -> Iterator[Finding]:
-    if not ctx.semantics.trains:
-        return  # Keras files only; imported late so ONNX runs do not load Keras semantics
-    from droplint.sites.keras import KerasVersion, cudnn_eligible
-
-    version = KerasVersion.of(ctx.graph.producer, ctx.graph.version)
-    if not (version.keras3 or version.tf_keras):
-        return  # Keras 1 and standalone Keras 2 had no automatic cuDNN path
     for layer in ctx.graph.all_nodes():
-        if not cudnn_eligible(layer, ignore_dropout=True):
-            continue  # other settings already rule cuDNN out
-        reason = _blocking_dropout(layer.config, version)
+        reason = ctx.semantics.cudnn_blocker(layer)
         if reason:
             yield RULES["DL401"].finding(
                 layer.id,
@@ -69,21 +59,8 @@ def recurrent_dropout_disables_cudnn(ctx: Context) -> Iterator[Finding]:
             )
 
 
-def _blocking_dropout(cfg: dict, version: KerasVersion) -> str:
-    recurrent = cfg.get("recurrent_dropout", 0)
-    if recurrent != 0:
-        return f"recurrent_dropout={recurrent}"
-    dropout = cfg.get("dropout", 0)
-    if version.keras3 and not version.at_least(4) and dropout != 0:
-        return (
-            f"dropout={dropout} (Keras 3.0-3.3 refuse cuDNN with any dropout; "
-            "keras PR #19645 lifted that in 3.4)"
-        )
-    return ""
-
-
 @rule(
-    "DL402", "ineffective-rnn-dropout", "warning",
+    "DL402", "ineffective-rnn-dropout", Severity.WARNING,
     "RNN dropout that the saved Keras version ignores.",
 )  # fmt: skip
 def ineffective_rnn_dropout(ctx: Context) -> Iterator[Finding]:
@@ -98,22 +75,18 @@ def ineffective_rnn_dropout(ctx: Context) -> Iterator[Finding]:
 
 
 @rule(
-    "DL403", "rnn-dropout-active-at-inference", "error",
+    "DL403", "rnn-dropout-active-at-inference", Severity.ERROR,
     "Keras 3.4-3.8 applied LSTM/GRU input dropout at inference on the cuDNN path.",
+    scope=Scope.TRAINABLE, options=(MC_DROPOUT,),
 )  # fmt: skip
 def rnn_dropout_active_at_inference(ctx: Context) -> Iterator[Finding]:
-    if not ctx.semantics.trains:
-        return
-    from droplint.sites.keras import KerasVersion, cudnn_eligible
-
-    version = KerasVersion.of(ctx.graph.producer, ctx.graph.version)
-    if not (version.keras3 and version.major == 3 and 4 <= version.minor <= 8):
-        return
+    gates = {s.layer: s for s in ctx.sites if s.where == Where.GATE_INPUT}
     for layer in ctx.graph.all_nodes():
-        dropout = as_rate(layer.config.get("dropout", 0)) or 0.0
-        if not (0 < dropout < 1) or not cudnn_eligible(layer):
+        gate = gates.get(layer.id)
+        dropout = gate.rate if gate is not None else None
+        if dropout is None or not 0 < dropout < 1 or is_mc_dropout(ctx, layer.id):
             continue
-        if ctx.config.is_mc_dropout(layer.id):
+        if not ctx.semantics.leaks_rnn_dropout_at_inference(layer):
             continue
         yield RULES["DL403"].finding(
             layer.id,

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from droplint.enums import Severity
 from droplint.rules.common import active, describe
 from droplint.rules.registry import RULES, Context, Finding, rule
 from droplint.sites.model import chain_rate
 
 
-@rule("DL101", "stacked-dropout", "warning", "Output dropouts in series on one tensor path.")
+@rule("DL101", "stacked-dropout", Severity.WARNING, "Output dropouts in series on one tensor path.")
 def stacked_dropout(ctx: Context) -> Iterator[Finding]:
     for tensor, chain in ctx.flow.chains.items():
         series = active(chain)

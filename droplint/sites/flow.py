@@ -11,24 +11,10 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from droplint.enums import Active, Where
 from droplint.graph import Graph, Node, Tensor
 from droplint.sites.model import Site, chain_rate, compound
-
-
-@dataclass(frozen=True)
-class Semantics:
-    """What flow analysis and rules need to know about a format's nodes.
-
-    `role` names what a node is in format-neutral words: batchnorm, embedding, recurrent,
-    probability (softmax/sigmoid output), dense, conv, attention - or None.
-    """
-
-    transparent: Callable[[Node], bool]  # parameter-free, values pass through in kind
-    parameter_free: Callable[[Node], bool]  # no weights (transparent ones and e.g. softmax)
-    weighted: Callable[[Node], bool]  # layers dropout is meant to regularise
-    direct_readers: Callable[[Node], list[Node]]  # inner layers that read the node's own input
-    role: Callable[[Node], str | None]
-    trains: bool = True  # the file describes a model to train (Keras), not an inference export
+from droplint.sites.semantics import Semantics
 
 
 @dataclass
@@ -106,7 +92,7 @@ def analyse_flow(graph: Graph, sites: list[Site], sem: Semantics) -> Flow:
     output_sites: dict[str, list[Site]] = {}
     internal: dict[str, list[Site]] = {}
     for s in sites:
-        (output_sites if s.where == "output" else internal).setdefault(s.node, []).append(s)
+        (output_sites if s.where == Where.OUTPUT else internal).setdefault(s.node, []).append(s)
     for node in graph.nodes.values():
         # A series continues through a node's data input (the first); merges end it.
         single = len(node.inputs) == 1 or (node.inputs and node.id in output_sites)
@@ -128,7 +114,7 @@ def analyse_flow(graph: Graph, sites: list[Site], sem: Semantics) -> Flow:
             for s in internal[node.id]:
                 s.effective_rate = _gate_effective(s, in_rate if s.layer in readers else 0.0)
         if sem.weighted(node):
-            own = [s.rate or 0.0 for s in internal.get(node.id, []) if s.active != "never"]
+            own = [s.rate or 0.0 for s in internal.get(node.id, []) if s.active != Active.NEVER]
             flow.coverage.append(
                 LayerCoverage(node.id, node.op, in_rate, max(own, default=0.0), reaching)
             )
@@ -137,6 +123,6 @@ def analyse_flow(graph: Graph, sites: list[Site], sem: Semantics) -> Flow:
 
 def _gate_effective(site: Site, in_rate: float) -> float | None:
     """x_t dropout inside an RNN compounds with the output dropouts that feed the layer."""
-    if site.where != "gate-input" or site.active == "never":
+    if site.where != Where.GATE_INPUT or site.active == Active.NEVER:
         return site.rate
     return compound([in_rate, site.rate])

@@ -6,8 +6,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-WHERE = ("output", "gate-input", "gate-recurrent", "attention", "internal")
-ACTIVE = ("training", "always", "never", "unknown")
+from droplint.enums import Active, Noise, Where
 
 
 @dataclass
@@ -15,25 +14,26 @@ class Site:
     node: str  # id of the graph node whose call applies it
     layer: str  # path of the layer that owns the setting (inner layer for wrappers)
     cls: str  # Keras class or ONNX op
-    where: str  # one of WHERE
+    where: Where
     param: str  # config key or ONNX input that sets the rate
     rate: float | None  # None when unknown or not a number
     masks: int | None = None  # independent masks, for gate sites
     time_constant: bool | None = None  # same mask at every timestep; None when not a sequence
     shared_axes: list[int] | None = None  # axes the mask is shared along (batch = 0)
-    noise: str = "bernoulli"  # bernoulli | gaussian | alpha
-    active: str = "training"  # one of ACTIVE
+    noise: Noise = Noise.BERNOULLI
+    active: Active = Active.TRAINING
     note: str = ""  # how this framework version builds the mask, in words
     effective_rate: float | None = None  # compounded with the dropouts in series before it
     source: str | None = None  # the source module, where the exporter recorded it (ONNX)
     raw_rate: Any = field(default=None, repr=False)  # the value as saved, for invalid-rate rules
     ignored: str = field(default="", repr=False)  # why the saved framework version ignores it
     fails: str = field(default="", repr=False)  # why a training call with this setting fails
+    invalid: str = field(default="", repr=False)  # why the setting does not fit the model
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         cls = d.pop("cls")
-        for private in ("node", "raw_rate", "ignored", "fails"):
+        for private in ("node", "raw_rate", "ignored", "fails", "invalid"):
             d.pop(private)
         return {"layer": d.pop("layer"), "class": cls, **d}
 
@@ -49,7 +49,7 @@ def as_rate(value: Any) -> float | None:
 def live_rate(site: Site) -> float | None:
     """A site's rate as it compounds: one the framework never applies counts as 0. Gaussian noise
     compounds like the Bernoulli rate of the same variance, as 1 - prod(1 - rate) does."""
-    return 0.0 if site.active == "never" else site.rate
+    return 0.0 if site.active == Active.NEVER else site.rate
 
 
 def chain_rate(sites: Iterable[Site]) -> float | None:

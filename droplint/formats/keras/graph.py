@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from droplint.enums import NodeKind
 from droplint.errors import UnreadableModel
-from droplint.graph import keras_layers as kl
-from droplint.graph.model import Graph, Node, Tensor
-from droplint.graph.shapes import infer_shapes
+from droplint.formats.keras import layers as kl
+from droplint.formats.keras.savedmodel import untuple
+from droplint.formats.keras.shapes import infer_shapes
+from droplint.graph import Graph, Node, Tensor
 from droplint.read import SavedModel
-from droplint.read.savedmodel import untuple
 
 MAX_MODEL_NESTING = 64
 MAX_NODES = 100_000
@@ -178,7 +179,9 @@ class _Builder:
                 layer, f"{path}{name}/", f"{ident}{name}{suffix}/", inputs, call, depth + 1
             )
         node = self.make_node(layer, path + name, ident + name + suffix)
-        node.inputs, node.call = inputs, call
+        node.inputs = inputs
+        if isinstance(call.get("training"), bool):
+            node.training = call["training"]
         self.add(node)
         return [Tensor(node.id, 0)]
 
@@ -196,7 +199,7 @@ class _Builder:
 
     def input_node(self, layer: dict[str, Any], path: str, ident: str) -> Tensor:
         cfg = layer.get("config") or {}
-        node = self.add(Node(ident, path, "InputLayer", cfg, kind="input"))
+        node = self.add(Node(ident, path, "InputLayer", cfg, kind=NodeKind.INPUT))
         tensor = Tensor(node.id, 0)
         shape = cfg.get("batch_shape") or cfg.get("batch_input_shape")
         if shape is None and cfg.get("input_dim") is not None:  # Keras 1
@@ -246,11 +249,11 @@ def _single_node(out: list[Tensor]) -> bool:
     return len(out) == 1 and out[0].index == 0
 
 
-def _kind(cls: str, module: str | None) -> str:
+def _kind(cls: str, module: str | None) -> NodeKind:
     custom = module is not None and ">" in module and not module.startswith("keras>")
     if kl.is_hub_transformer(cls, module):
-        return "layer"
-    return "opaque" if custom or cls not in kl.KNOWN else "layer"
+        return NodeKind.LAYER
+    return NodeKind.OPAQUE if custom or cls not in kl.KNOWN else NodeKind.LAYER
 
 
 def _wrapped(cls: str, cfg: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:

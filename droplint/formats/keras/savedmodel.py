@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from droplint.errors import UnreadableModel
-from droplint.read import MAX_CONFIG_BYTES, SavedModel, model_config, parse_json, producer_of
+from droplint.formats.keras.saved import model_config, producer_of
+from droplint.read import MAX_CONFIG_BYTES, SavedModel, parse_json
 from droplint.read.protowire import LEN, fields, text
 
 

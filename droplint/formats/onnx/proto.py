@@ -93,11 +93,6 @@ class OnnxModel:
     training: list[tuple[str, OnnxGraph]] = field(default_factory=list)
 
 
-def looks_like_onnx(head: bytes) -> bool:
-    """ModelProto as written by onnx starts with ir_version (field 1, a small varint)."""
-    return len(head) >= 2 and head[0] == 0x08 and 1 <= head[1] <= 64
-
-
 def read_onnx(path: Path) -> SavedModel:
     if path.stat().st_size == 0:
         raise UnreadableModel("the file is empty")
@@ -389,4 +384,4 @@ def _training(buf: memoryview, index: int) -> list[tuple[str, OnnxGraph]]:
     return graphs
 
 
-__all__ = ["I64", "OnnxGraph", "OnnxModel", "OnnxNode", "looks_like_onnx", "read_onnx"]
+__all__ = ["I64", "OnnxGraph", "OnnxModel", "OnnxNode", "read_onnx", "read_onnx_bytes"]

@@ -6,16 +6,23 @@ the longest branch carries on at the same level. A box with more than one input 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TextIO
 
 from rich.padding import Padding
 
-from droplint.analysis import FileReport, analyze_file
 from droplint.picture.scene import Box, Scene, build_scene
-from droplint.report.text import STYLE, finding_line, header, summary_line
+from droplint.report import Run
+from droplint.report.text import (
+    STYLE,
+    baseline_line,
+    console,
+    failure,
+    finding_line,
+    header,
+    summary_line,
+)
 
 if TYPE_CHECKING:
-    from rich.console import Console
     from rich.text import Text
     from rich.tree import Tree
 
@@ -28,32 +35,21 @@ LINE_STYLE = {
 }
 
 
-def render(reports: list[FileReport], console: Console, baseline: Any = None) -> None:
-    """Print every report as a tree, then one line per finding and a summary."""
-    for report in reports:
-        console.print(header(report), highlight=False, soft_wrap=True)
-        if report.error:
-            console.print("  [bold red]error[/] [bold]DL001[/] unreadable-model")
-            console.print(f"    {report.error}", markup=False, highlight=False)
-        else:
-            picture = tree(build_scene(_with_graph(report)))
-            console.print(Padding(picture, (0, 0, 0, 2), expand=False))
+def render(run: Run, out: TextIO) -> None:
+    """Print every report as a tree, then one line per finding and a summary. The reports must
+    keep their graphs (droplint.batch.analyze_all(..., keep_graph=True))."""
+    con = console(out)
+    for report in run.reports:
+        con.print(header(report), soft_wrap=True)
+        if not failure(con, report):
+            assert report.graph is not None, "the tree is drawn from the report's graph"
+            con.print(Padding(tree(build_scene(report)), (0, 0, 0, 2), expand=False))
             for f in report.findings:
-                console.print(finding_line(f), highlight=False, soft_wrap=True)
-        console.print()
-    console.print(summary_line(reports), highlight=False)
-    if baseline is not None:
-        console.print(f"Baseline: {baseline.matched} known findings hidden", highlight=False)
-
-
-def _with_graph(report: FileReport) -> FileReport:
-    """Reports from a batch run come without their graph: read the model again for it, and
-    keep the report's own findings (configured, baseline applied)."""
-    if report.graph is not None:
-        return report
-    full = analyze_file(report.path)
-    full.findings = report.findings
-    return full
+                con.print(finding_line(f), soft_wrap=True)
+        con.print()
+    con.print(summary_line(run.reports))
+    if run.baseline is not None:
+        con.print(baseline_line(run.baseline))
 
 
 def tree(scene: Scene) -> Tree:

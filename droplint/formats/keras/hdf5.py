@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from droplint.errors import UnreadableModel
-from droplint.read import SavedModel, model_config, parse_json, producer_of
+from droplint.formats.keras.saved import model_config, producer_of
+from droplint.read import SavedModel, parse_json
 from droplint.read.printable import printable
 
 

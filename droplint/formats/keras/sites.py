@@ -12,9 +12,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from droplint.graph import Graph, Node
-from droplint.graph import keras_layers as kl
-from droplint.graph.model import Shape
+from droplint.enums import Active, Noise, Where
+from droplint.formats.keras import layers as kl
+from droplint.formats.keras.version import KerasVersion
+from droplint.graph import Graph, Node, Shape
 from droplint.sites.model import Site, as_rate
 
 GATES = {"lstm": 4, "gru": 3, "simple": 1, "convlstm": 4}
@@ -29,43 +30,18 @@ FAMILY = {
 CUDNN_LAYERS = {"LSTM", "GRU"}
 
 
-@dataclass(frozen=True)
-class KerasVersion:
-    producer: str  # keras | tf-keras
-    major: int
-    minor: int
-
-    @classmethod
-    def of(cls, producer: str, version: str | None) -> KerasVersion:
-        nums = [int(p) for p in (version or "").replace("-", ".").split(".")[:2] if p.isdigit()]
-        major, minor = ([*nums, 0, 0])[:2] if nums else (3 if producer == "keras" else 2, 0)
-        return cls(producer, major, minor)
-
-    @property
-    def keras3(self) -> bool:
-        return self.major >= 3
-
-    @property
-    def tf_keras(self) -> bool:
-        return self.producer == "tf-keras"
-
-    def at_least(self, minor: int) -> bool:
-        return self.minor >= minor
-
-
-def keras_sites(graph: Graph) -> list[Site]:
-    version = KerasVersion.of(graph.producer, graph.version)
+def keras_sites(graph: Graph, version: KerasVersion) -> list[Site]:
     sites: list[Site] = []
     for node in graph.nodes.values():
-        forced = node.call.get("training") is True
+        forced = node.training is True
         x = graph.input_shape(node)
         sequence = _is_sequence(graph, node, x)
         for layer in node.walk():
             for site in _layer_sites(layer, node, version, x, sequence):
                 if site.rate is not None and site.rate >= 1:
                     _rate_of_one(site, version)
-                if forced and site.active == "training":
-                    site.active = "always"
+                if forced and site.active == Active.TRAINING:
+                    site.active = Active.ALWAYS
                     site.note += _forced_note(version)
                 sites.append(site)
     return sites
@@ -75,18 +51,18 @@ def _rate_of_one(site: Site, version: KerasVersion) -> None:
     """What a rate of 1 or more does differs by layer and framework (checked by the oracle tests):
     Keras 3 Dropout zeroes everything, its Gaussian/Alpha noise divides by 1 - rate, and
     tf.keras / tf-keras refuses the rate at the first training call but skips noise layers."""
-    noise = site.noise != "bernoulli"
+    noise = site.noise != Noise.BERNOULLI
     if version.keras3 and noise:
         fails = "Keras 3 divides by 1 - rate: training raises"
     elif version.keras3 or version.major < 2:
         return
     elif noise:
-        site.active = "never"
+        site.active = Active.NEVER
         site.note = f"{version.producer} applies {site.cls} only when 0 < rate < 1"
         return
     else:
         fails = "TensorFlow refuses it: training raises ValueError"
-    site.active, site.fails, site.note = "never", fails, f"{fails} (rate must be in [0, 1))"
+    site.active, site.fails, site.note = Active.NEVER, fails, f"{fails} (rate must be in [0, 1))"
 
 
 def _forced_note(version: KerasVersion) -> str:
@@ -111,7 +87,7 @@ def _family(node: Node) -> str | None:
 def _layer_sites(
     layer: Node, outer: Node, version: KerasVersion, x: Shape | None, sequence: bool
 ) -> Iterator[Site]:
-    op, cfg = layer.op, layer.config
+    op = layer.op
     if op in kl.OUTPUT_DROPOUT:
         per_step = outer.op == "TimeDistributed"
         yield _output_site(layer, outer, x, sequence, per_step)
@@ -119,44 +95,59 @@ def _layer_sites(
         yield from _rnn_sites(layer, outer, version)
     elif op in kl.ATTENTION:
         yield from _param_site(
-            layer, outer, "attention", "dropout", "drops attention probabilities after the softmax"
+            layer,
+            outer,
+            Where.ATTENTION,
+            "dropout",
+            "drops attention probabilities after the softmax",
         )
     elif kl.is_hub_transformer(op, layer.module):
         yield from _param_site(
             layer,
             outer,
-            "attention",
+            Where.ATTENTION,
             "dropout",
             "drops attention probabilities (self- and, in a decoder, cross-attention)",
         )
         yield from _param_site(
             layer,
             outer,
-            "internal",
+            Where.INTERNAL,
             "dropout",
             "the same rate drops the feed-forward and attention sub-layer outputs",
         )
-    del cfg
 
 
 # -- output dropout ------------------------------------------------------------------------
 
 
 def _output_site(layer: Node, outer: Node, x: Shape | None, sequence: bool, per_step: bool) -> Site:
-    op, cfg = layer.op, layer.config
+    op, cfg = layer.op, layer.attrs
     key = "rate" if "rate" in cfg or "p" not in cfg else "p"  # Keras 1 wrote "p"
     raw = cfg.get(key)
     rate = as_rate(raw)
-    noise = {"GaussianDropout": "gaussian", "AlphaDropout": "alpha"}.get(op, "bernoulli")
+    noise = {"GaussianDropout": Noise.GAUSSIAN, "AlphaDropout": Noise.ALPHA}.get(
+        op, Noise.BERNOULLI
+    )
     shared = [] if per_step else _shared_axes(op, cfg, x)
     site = Site(
-        outer.id, layer.id, op, "output", key, rate, noise=noise, raw_rate=raw, shared_axes=shared
+        outer.id,
+        layer.id,
+        op,
+        Where.OUTPUT,
+        key,
+        rate,
+        noise=noise,
+        raw_rate=raw,
+        shared_axes=shared,
     )
     if sequence and shared is not None:
         site.time_constant = 1 in shared
     if rate == 0:
-        site.active = "never"
+        site.active = Active.NEVER
     site.note = _mask_words(site, per_step)
+    if layer is outer:  # a wrapper's input is not the wrapped layer's
+        site.invalid = _noise_shape_problem(cfg, x)
     if op in ("SpatialDropout2D", "SpatialDropout3D") and "data_format" not in cfg:
         site.note += (
             "; the file saves no data_format (tf-keras never does), so the layer loads with the"
@@ -179,8 +170,24 @@ def _shared_axes(op: str, cfg: dict[str, Any], x: Shape | None) -> list[int] | N
     return [i for i, d in enumerate(shape) if d == 1]
 
 
+def _noise_shape_problem(cfg: dict[str, Any], x: Shape | None) -> str:
+    """Why a noise_shape cannot be applied to the input, or ""."""
+    noise = cfg.get("noise_shape")
+    if noise is None or x is None:
+        return ""
+    if not isinstance(noise, list) or len(noise) != len(x):
+        return f"noise_shape {noise} does not have the input's rank {len(x)} ({list(x)})."
+    for axis, (n, d) in enumerate(zip(noise, x, strict=True)):
+        if n not in (None, 1) and d is not None and n != d:
+            return (
+                f"noise_shape {noise} has {n} on axis {axis}, where the input has {d}: each "
+                "entry must be None, 1 (share the mask along that axis) or the input's size."
+            )
+    return ""
+
+
 def _mask_words(site: Site, per_step: bool) -> str:
-    if site.noise == "gaussian":
+    if site.noise == Noise.GAUSSIAN:
         return "multiplies every element by its own Gaussian noise"
     if per_step:
         return "a new mask for every element and timestep (inside TimeDistributed)"
@@ -198,7 +205,7 @@ def _mask_words(site: Site, per_step: bool) -> str:
 
 
 def _rnn_sites(layer: Node, outer: Node, version: KerasVersion) -> Iterator[Site]:
-    cfg = layer.config
+    cfg = layer.attrs
     keras1 = version.major == 1 or "dropout_W" in cfg or "dropout_U" in cfg
     in_key, rec_key = ("dropout_W", "dropout_U") if keras1 else ("dropout", "recurrent_dropout")
     raw_in, raw_rec = cfg.get(in_key, 0), cfg.get(rec_key, 0)
@@ -206,7 +213,7 @@ def _rnn_sites(layer: Node, outer: Node, version: KerasVersion) -> Iterator[Site
     plan = _mask_plan(layer, version, rate_rec or 0.0, keras1)
     for where, key, raw, rate, masks, const, note in (
         (
-            "gate-input",
+            Where.GATE_INPUT,
             in_key,
             raw_in,
             rate_in,
@@ -215,7 +222,7 @@ def _rnn_sites(layer: Node, outer: Node, version: KerasVersion) -> Iterator[Site
             plan.input_note,
         ),
         (
-            "gate-recurrent",
+            Where.GATE_RECURRENT,
             rec_key,
             raw_rec,
             rate_rec,
@@ -226,7 +233,7 @@ def _rnn_sites(layer: Node, outer: Node, version: KerasVersion) -> Iterator[Site
     ):
         if rate == 0:
             continue
-        shared = None if where == "gate-recurrent" or const is None else ([1] if const else [])
+        shared = None if where == Where.GATE_RECURRENT or const is None else ([1] if const else [])
         site = Site(
             outer.id,
             layer.id,
@@ -241,9 +248,9 @@ def _rnn_sites(layer: Node, outer: Node, version: KerasVersion) -> Iterator[Site
             note=note,
         )
         if plan.ignored:
-            site.active, site.note, site.ignored = "never", plan.ignored, plan.ignored
+            site.active, site.note, site.ignored = Active.NEVER, plan.ignored, plan.ignored
         elif rate is not None and not 0 < rate < 1 and _checks_rate(layer, version):
-            site.active = "never"
+            site.active = Active.NEVER
             site.note = "Keras RNN cells apply dropout only when 0 < rate < 1"
         yield site
 
@@ -306,7 +313,7 @@ def _keras3_plan(family: str, gates: int, version: KerasVersion, recurrent: floa
 
 def cudnn_eligible(layer: Node, ignore_dropout: bool = False) -> bool:
     """tf-keras / Keras 3 LSTM and GRU configs that can take the fused cuDNN kernel."""
-    cfg = layer.config
+    cfg = layer.attrs
     if layer.op not in CUDNN_LAYERS:
         return False
     ok = (
@@ -323,7 +330,7 @@ def cudnn_eligible(layer: Node, ignore_dropout: bool = False) -> bool:
 
 def _keras1_plan(layer: Node, family: str, gates: int) -> MaskPlan:
     """Keras 1.x: masks made once per call; consume_less='gpu' used only the first one."""
-    if layer.config.get("consume_less") == "gpu":
+    if layer.attrs.get("consume_less") == "gpu":
         gates = 1
     words = _per_gate(gates, family) + ", the same at every timestep"
     return MaskPlan(gates, True, gates, True, words, words)
@@ -341,7 +348,7 @@ def _keras2_plan(
             "one mask over the whole (batch, time, features) input, shared by all gates and "
             "new at every timestep (tf-keras cuDNN-eligible config, on CPU too)", "",
         )  # fmt: skip
-    impl = layer.config.get("implementation", 1)
+    impl = layer.attrs.get("implementation", 1)
     if version.tf_keras and recurrent:
         impl = 1  # tf.keras forces implementation 1 with recurrent dropout
     if family == "convlstm" or impl != 2:
@@ -356,8 +363,8 @@ def _keras2_plan(
 # -- parameters of attention and composite layers -----------------------------------------
 
 
-def _param_site(layer: Node, outer: Node, where: str, key: str, note: str) -> Iterator[Site]:
-    raw = layer.config.get(key, 0)
+def _param_site(layer: Node, outer: Node, where: Where, key: str, note: str) -> Iterator[Site]:
+    raw = layer.attrs.get(key, 0)
     rate = as_rate(raw)
     if rate == 0:
         return
@@ -365,79 +372,5 @@ def _param_site(layer: Node, outer: Node, where: str, key: str, note: str) -> It
         outer.id, layer.id, layer.op, where, key, rate, shared_axes=[], raw_rate=raw, note=note
     )
     if rate is not None and rate > 1:  # Keras refuses that when the layer is made
-        site.active = "unknown"
+        site.active = Active.UNKNOWN
     yield site
-
-
-# -- structure the flow analysis needs --------------------------------------------------------
-
-
-def is_transparent(node: Node) -> bool:
-    """Parameter-free layers that pass values through unchanged in kind (see keras_layers)."""
-    if node.op == "TimeDistributed" and node.inner:
-        return is_transparent(node.inner[0])
-    return node.op in kl.TRANSPARENT and node.kind == "layer"
-
-
-def is_weighted(node: Node) -> bool:
-    if node.kind != "layer":
-        return False
-    if node.op in ("Bidirectional", "TimeDistributed"):
-        return any(is_weighted(n) for n in node.inner)
-    return node.op in kl.WEIGHTED or kl.is_hub_transformer(node.op, node.module)
-
-
-def is_output_dropout(node: Node) -> bool:
-    if node.op == "TimeDistributed" and node.inner:
-        return is_output_dropout(node.inner[0])
-    return node.op in kl.OUTPUT_DROPOUT
-
-
-def recurrent_layers(node: Node) -> list[Node]:
-    """The recurrent layers/cells of a node that read the node's input x_t directly."""
-    if _family(node):
-        return [node]
-    if node.op == "Bidirectional":
-        return [n for inner in node.inner for n in recurrent_layers(inner)]
-    if node.inner and (node.op == "RNN" or node.op == "StackedRNNCells"):
-        return recurrent_layers(node.inner[0])  # later stacked cells read the previous cell's h
-    return []
-
-
-PROBABILITY_ACTIVATIONS = {"softmax", "sigmoid", "log_softmax"}
-
-
-def parameter_free(node: Node) -> bool:
-    """Layers without weights that keep the tensor's meaning: reshapes, activations, dropouts."""
-    if node.op == "TimeDistributed" and node.inner:
-        return parameter_free(node.inner[0])
-    return node.kind == "layer" and (
-        node.op in kl.TRANSPARENT or node.op in kl.OUTPUT_DROPOUT or node.op == "Softmax"
-    )
-
-
-def role(node: Node) -> str | None:
-    """What a layer is, in the format-neutral words the rules use."""
-    if node.op in ("TimeDistributed", "Bidirectional") and node.inner:
-        return role(node.inner[0])
-    if node.op in NORMALIZING_BATCH:
-        return "batchnorm"
-    if node.op == "Embedding":
-        return "embedding"
-    if _family(node) or node.op == "RNN":
-        return "recurrent"
-    activation = node.config.get("activation")
-    if node.op == "Softmax" or (
-        isinstance(activation, str) and activation in PROBABILITY_ACTIVATIONS
-    ):
-        return "probability"
-    if node.op in kl.ATTENTION or kl.is_hub_transformer(node.op, node.module):
-        return "attention"
-    if node.op in ("Dense", "EinsumDense"):
-        return "dense"
-    if node.op.startswith(("Conv", "SeparableConv", "DepthwiseConv")) and node.op in kl.WEIGHTED:
-        return "conv"
-    return None
-
-
-NORMALIZING_BATCH = {"BatchNormalization", "SyncBatchNormalization"}

@@ -4,25 +4,28 @@ Nodes are named by their node name, or by their first output when the name is em
 tensor names; subgraphs (Loop/Scan bodies, If branches, any GRAPH or GRAPHS attribute) are added
 as nodes with the path `node/attribute/inner` and may read names of the scopes around them.
 Calls of model-local functions are inlined (`caller/inner`), and training_info graphs are added
-under `training_info[i]/...`. Initializers and Constant outputs are known values, not nodes.
+under `training_info[i]/...`. Initializers are constants, resolved per scope: each node's
+operands hold the values of its own graph, subgraph or function call.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from droplint.enums import NodeKind
 from droplint.errors import UnreadableModel
-from droplint.graph.model import Graph, Node, Tensor
+from droplint.formats.onnx.proto import OnnxFunction, OnnxGraph, OnnxModel, OnnxNode, OnnxTensor
+from droplint.graph import Const, Graph, Node, Operand, Tensor
 from droplint.read import SavedModel
-from droplint.read.onnx import OnnxFunction, OnnxGraph, OnnxModel, OnnxNode, OnnxTensor
 
 MAX_NODES = 2_000_000
 MAX_CALL_DEPTH = 32
 ELEM_TYPES = {1: "float32", 2: "uint8", 3: "int8", 4: "uint16", 5: "int16", 6: "int32",
               7: "int64", 8: "string", 9: "bool", 10: "float16", 11: "float64", 12: "uint32",
               13: "uint64", 16: "bfloat16"}  # fmt: skip
+SCOPES_KEY = "pkg.torch.onnx.name_scopes"  # where torch's dynamo exporter names the module
 
-Scope = dict[str, Tensor]
+Scope = dict[str, Tensor | Const]  # a tensor name -> the edge or constant it stands for
 
 
 def build_onnx_graph(saved: SavedModel) -> Graph:
@@ -32,7 +35,8 @@ def build_onnx_graph(saved: SavedModel) -> Graph:
     builder = _Builder(graph, model)
     scope = builder.graph_inputs(model.graph, "", {}, top=True)
     builder.add_graph(model.graph, "", scope, model.opsets, training=False, depth=0)
-    graph.outputs = [scope[o.name] for o in model.graph.outputs if o.name in scope]
+    outputs = (scope.get(o.name) for o in model.graph.outputs)
+    graph.outputs = [t for t in outputs if isinstance(t, Tensor)]
     for label, extra in model.training:
         inner = builder.graph_inputs(extra, f"{label}/", scope, top=False)
         builder.add_graph(extra, f"{label}/", inner, model.opsets, training=True, depth=1)
@@ -42,21 +46,20 @@ def build_onnx_graph(saved: SavedModel) -> Graph:
 class _Builder:
     def __init__(self, graph: Graph, model: OnnxModel) -> None:
         self.graph = graph
-        self.initializers: set[str] = set()
         self.functions = {(f.domain, f.name, f.overload): f for f in model.functions}
 
     def graph_inputs(self, g: OnnxGraph, prefix: str, outer: Scope, top: bool) -> Scope:
-        """A scope with the graph's own inputs as input nodes (initializers excluded)."""
+        """A scope with the graph's initializers as constants and its other inputs as input
+        nodes."""
         scope = dict(outer)
         for name, tensor in g.initializers.items():
-            self.initializers.add(name)
-            if tensor.values is not None:
-                self.graph.constants[name] = tensor.values
-            scope.pop(name, None)
+            scope[name] = _const(tensor)
         for value in g.inputs:
             if value.name in g.initializers:
                 continue
-            node = self.add(Node(prefix + value.name, prefix + value.name, "Input", kind="input"))
+            node = self.add(
+                Node(prefix + value.name, prefix + value.name, "Input", kind=NodeKind.INPUT)
+            )
             tensor = Tensor(node.id)
             scope[value.name] = tensor
             if value.shape is not None:
@@ -84,14 +87,15 @@ class _Builder:
         if function is not None:
             self.inline(function, n, ident, scope, training, depth)
             return
-        if n.op_type == "Constant" and "value" in n.attrs and n.outputs:
-            value = n.attrs["value"].value
-            if isinstance(value, OnnxTensor) and value.values is not None:
-                self.graph.constants[n.outputs[0]] = value.values
-        node = Node(ident, ident, n.op_type, _config(n, opsets), module=n.domain or None)
-        node.inputs = self.edges(n, scope)
-        if training:
-            node.call["training_graph"] = True
+        node = Node(ident, ident, n.op_type, _attributes(n), module=n.domain or None)
+        operands = [self.operand(n, name, scope) for name in n.inputs]
+        node.inputs = [o for o in operands if isinstance(o, Tensor)]
+        if len(node.inputs) != len(operands):  # only nodes with constants keep the full list
+            node.operands = tuple(operands)
+        node.arg_names = tuple(n.inputs)
+        node.op_version = opsets.get(n.domain, 0)
+        node.training_only = training
+        node.source = _source_module(n.metadata.get(SCOPES_KEY)) if n.metadata else None
         self.add(node)
         for k, out in enumerate(n.outputs):
             if out:
@@ -104,15 +108,14 @@ class _Builder:
                 inner = self.graph_inputs(sub, inner_prefix, scope, top=False)
                 self.add_graph(sub, inner_prefix, inner, opsets, training, depth + 1)
 
-    def edges(self, n: OnnxNode, scope: Scope) -> list[Tensor]:
-        """Tensors the node reads from other nodes; initializers and empty names are no edges."""
-        edges = []
-        for name in n.inputs:
-            if name in scope:
-                edges.append(scope[name])
-            elif name and name not in self.initializers:
-                raise UnreadableModel(_unknown_input(n, name))
-        return edges
+    def operand(self, n: OnnxNode, name: str, scope: Scope) -> Operand:
+        """What an input name stands for here; an empty name is an omitted optional input."""
+        if not name:
+            return None
+        found = scope.get(name)
+        if found is None:
+            raise UnreadableModel(_unknown_input(n, name))
+        return found
 
     def inline(
         self, fn: OnnxFunction, call: OnnxNode, ident: str, scope: Scope,
@@ -122,14 +125,11 @@ class _Builder:
             raise UnreadableModel(
                 f"model-local functions call each other more than {MAX_CALL_DEPTH} deep"
             )
-        inner: Scope = {}
-        for formal, actual in zip(fn.inputs, call.inputs, strict=False):
-            if actual in scope:
-                inner[formal] = scope[actual]
-            if actual in self.initializers:
-                self.initializers.add(formal)
-            if actual in self.graph.constants:
-                self.graph.constants[formal] = self.graph.constants[actual]
+        inner: Scope = {
+            formal: scope[actual]
+            for formal, actual in zip(fn.inputs, call.inputs, strict=False)
+            if actual in scope
+        }
         body = OnnxGraph(fn.name, fn.nodes)
         self.add_graph(body, ident + "/", inner, fn.opsets, training, depth + 1)
         for formal, actual in zip(fn.outputs, call.outputs, strict=False):
@@ -150,27 +150,32 @@ class _Builder:
         return self.graph.add(node)
 
 
-def _config(n: OnnxNode, opsets: dict[str, int]) -> dict[str, Any]:
-    """A node's attributes (plain values), input names and the opset it runs under."""
-    attrs = {k: a.value for k, a in n.attrs.items() if not _is_graph(a.value)} if n.attrs else {}
-    cfg: dict[str, Any] = {
-        "attributes": attrs,
-        "input_names": n.inputs,
-        "output_names": n.outputs,
-        "opset": opsets.get(n.domain, 0),
-    }
-    if n.metadata:
-        if source := n.metadata.get("pkg.torch.onnx.name_scopes"):
-            cfg["source"] = source
-        if classes := n.metadata.get("pkg.torch.onnx.class_hierarchy"):
-            cfg["source_classes"] = classes
-    return cfg
+def _const(tensor: OnnxTensor) -> Const:
+    values = tuple(tensor.values) if tensor.values is not None else None
+    return Const(values, tensor.dims)
+
+
+def _attributes(n: OnnxNode) -> dict[str, Any]:
+    """A node's attributes as plain values; subgraphs become nodes of their own."""
+    if not n.attrs:
+        return {}
+    return {k: a.value for k, a in n.attrs.items() if not _is_graph(a.value)}
 
 
 def _is_graph(value: Any) -> bool:
     return isinstance(value, OnnxGraph) or (
         isinstance(value, list) and any(isinstance(v, OnnxGraph) for v in value)
     )
+
+
+def _source_module(scopes: str | None) -> str | None:
+    """The torch module a dynamo export names in its name scopes: a list of module paths from
+    the root, then the node's own (fx) name, which is dropped."""
+    if not scopes:
+        return None
+    parts = [p.strip(" '\"") for p in scopes.strip("[]").split(",")][:-1]
+    named = [p for p in parts if p]
+    return named[-1] if named else None
 
 
 def _unknown_input(node: OnnxNode, name: str) -> str:

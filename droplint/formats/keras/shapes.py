@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from droplint.graph.model import Graph, Node, Shape, Tensor
+from droplint.enums import NodeKind
+from droplint.graph import Graph, Node, Shape, Tensor
 
 SAME_SHAPE = {
     "Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "GaussianDropout",
@@ -32,7 +33,7 @@ CONV_PREFIXES = ("Conv", "SeparableConv", "DepthwiseConv", "LocallyConnected")
 def infer_shapes(graph: Graph) -> None:
     for node in graph.nodes.values():
         out = Tensor(node.id, 0)
-        if out in graph.shapes or node.kind == "input":
+        if out in graph.shapes or node.kind == NodeKind.INPUT:
             continue
         shape = output_shape(node, [graph.shapes.get(t) for t in node.inputs])
         if shape is not None:
@@ -47,7 +48,7 @@ def output_shape(node: Node, ins: list[Shape | None]) -> Shape | None:
     first = ins[0] if ins else None
     if first is None:
         return None
-    op, cfg = node.op, node.config
+    op, cfg = node.op, node.attrs
     try:
         return _rule(op, cfg, node, first, ins)
     except (TypeError, ValueError, IndexError, KeyError):
@@ -69,12 +70,12 @@ def _rule(
         keep = x[:1] + (x[1:2] if cfg.get("return_sequences") else ()) + (None,) * (len(x) - 3)
         return (*keep, cfg.get("filters"))
     if op == "Bidirectional" and node.inner:
-        inner = _rule(node.inner[0].op, node.inner[0].config, node.inner[0], x, ins)
+        inner = _rule(node.inner[0].op, node.inner[0].attrs, node.inner[0], x, ins)
         if inner is None or cfg.get("merge_mode", "concat") != "concat":
             return inner
         return (*inner[:-1], None if inner[-1] is None else inner[-1] * 2)
     if op == "TimeDistributed" and node.inner:
-        step = _rule(node.inner[0].op, node.inner[0].config, node.inner[0], (x[0], *x[2:]), ins)
+        step = _rule(node.inner[0].op, node.inner[0].attrs, node.inner[0], (x[0], *x[2:]), ins)
         return None if step is None else (x[0], x[1], *step[1:])
     if op.startswith(CONV_PREFIXES):
         channels_first = cfg.get("data_format") == "channels_first"

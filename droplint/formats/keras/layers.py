@@ -1,7 +1,7 @@
 """What droplint knows about Keras layer classes, by class name.
 
 Only facts about structure live here (has weights? wraps a layer? leaves values alone?);
-where dropout is applied, and how, is the semantics in droplint.sites.keras.
+where dropout is applied, and how, is in droplint.formats.keras.sites.
 """
 
 from __future__ import annotations

@@ -1,0 +1,91 @@
+"""The format registry: every input format droplint reads is one plug-in package listed here.
+
+Everything that depends on the set of formats — recognising and reading a path, the suffixes and
+model folders a folder search picks up, what worker processes preload, the pre-commit hook's
+file pattern and the README's formats table (both checked by tests) — comes from FORMATS.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from droplint.errors import UnreadableModel
+from droplint.formats import keras, onnx
+from droplint.formats.plugin import Format, Interpretation
+from droplint.read import SavedModel
+from droplint.read.probe import Probe
+
+FORMATS: tuple[Format, ...] = (keras.FORMAT, onnx.FORMAT)  # tried in this order
+
+__all__ = ["FORMATS", "Format", "Interpretation", "interpret", "read_model"]
+
+
+def read_model(path: str | Path) -> SavedModel:
+    """Read the model at path, or raise UnreadableModel with one plain sentence."""
+    probe = Probe(Path(path))
+    if not probe.is_dir and not probe.path.exists():
+        raise UnreadableModel("no such file or folder")
+    for fmt in FORMATS:
+        if fmt.recognises(probe):
+            return fmt.read(probe)
+    if probe.is_dir:
+        raise UnreadableModel(f"a folder without a model file ({_or(folder_files())})")
+    if not probe.head:
+        raise UnreadableModel("the file is empty")
+    kinds = _or(fmt.title for fmt in FORMATS)
+    raise UnreadableModel(f"not a {kinds} model: content not recognised")
+
+
+def interpret(saved: SavedModel) -> Interpretation:
+    return plugin_of(saved.format).interpret(saved)
+
+
+def from_memory(obj: Any) -> SavedModel | None:
+    for fmt in FORMATS:
+        saved = fmt.from_memory(obj)
+        if saved is not None:
+            return saved
+    return None
+
+
+def plugin_of(label: str) -> Format:
+    for fmt in FORMATS:
+        if label in fmt.labels:
+            return fmt
+    raise KeyError(f"no format plug-in declares the format {label!r}")
+
+
+def suffixes() -> tuple[str, ...]:
+    return tuple(s for fmt in FORMATS for s in fmt.suffixes)
+
+
+def folder_files() -> tuple[str, ...]:
+    return tuple(name for fmt in FORMATS for name in fmt.folder_files)
+
+
+def is_model_folder(path: Path) -> bool:
+    """A folder met while searching that is one model (not searched further)."""
+    markers = (m for fmt in FORMATS for m in fmt.folder_markers)
+    return any(all((path / name).is_file() for name in marker) for marker in markers)
+
+
+def names_model_folder(path: Path) -> bool:
+    """A folder named on the command line is read as a model if it looks like one at all."""
+    return any((path / name).is_file() for name in folder_files())
+
+
+def preload(paths: list[str]) -> list[str]:
+    """Modules worth importing once in a worker server for these inputs."""
+    modules: dict[str, None] = {}
+    for fmt in FORMATS:
+        for suffix, names in fmt.preload.items():
+            if any(p.lower().endswith(suffix) for p in paths):
+                modules.update(dict.fromkeys(names))
+    return list(modules)
+
+
+def _or(items: Any) -> str:
+    """'a, b or c'."""
+    items = list(items)
+    return f"{', '.join(items[:-1])} or {items[-1]}" if len(items) > 1 else "".join(items)

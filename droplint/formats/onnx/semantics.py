@@ -1,0 +1,82 @@
+"""ONNX's answers to the questions flow analysis and rules ask (see droplint.sites.semantics).
+
+An ONNX file is an exported graph: its dropout is fixed at export (training_mode, opset), so
+rules about training structure do not apply, and rules about inference do."""
+
+from __future__ import annotations
+
+from droplint.enums import NodeKind, Role
+from droplint.formats.onnx.sites import INPUT_POSITIONS, is_dropout_op
+from droplint.graph import Graph, Node, Tensor
+from droplint.sites import Semantics
+
+TRANSPARENT = {
+    "Reshape", "Flatten", "Transpose", "Squeeze", "Unsqueeze", "Identity", "Cast", "Relu",
+    "LeakyRelu", "Elu", "Selu", "Gelu", "Tanh", "Softplus", "Softsign", "HardSwish", "Mish",
+    "Sigmoid", "HardSigmoid",
+}  # fmt: skip
+WEIGHTED = {"Conv", "ConvTranspose", "Gemm", "MatMul", "LSTM", "GRU", "RNN", "Attention",
+            "MultiHeadAttention", "Einsum"}  # fmt: skip
+RECURRENT = {"LSTM", "GRU", "RNN"}
+PROBABILITY = {"Softmax", "LogSoftmax", "Sigmoid", "HardSigmoid"}
+
+
+class OnnxSemantics(Semantics):
+    trainable_model = False
+    recurrent_dropout_representable = False  # ONNX LSTM/GRU/RNN have no dropout attribute
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+
+    def transparent(self, node: Node) -> bool:
+        return node.op in TRANSPARENT
+
+    def parameter_free(self, node: Node) -> bool:
+        return node.op in TRANSPARENT or node.op in PROBABILITY or node.op in INPUT_POSITIONS
+
+    def weighted(self, node: Node) -> bool:
+        return node.op in WEIGHTED and node.kind == NodeKind.LAYER
+
+    def role(self, node: Node) -> Role | None:
+        if node.op == "BatchNormalization":
+            return Role.BATCHNORM
+        if node.op in RECURRENT:
+            return Role.RECURRENT
+        if node.op in PROBABILITY:
+            return Role.PROBABILITY
+        if node.op in ("Gemm", "MatMul"):
+            return Role.DENSE
+        if node.op in ("Conv", "ConvTranspose"):
+            return Role.CONV
+        return None
+
+    def plain_dropout(self, node: Node) -> bool:
+        return node.op == "Dropout" and is_dropout_op(node)
+
+    def runtime_note(self, node: Node) -> str:
+        """Whether onnxruntime's default optimizer (EliminateDropout) is likely to delete the
+        node."""
+        graph = self.graph
+        if node.op != "Dropout":
+            return "No runtime removes it: the spec says it is random."
+        if Tensor(node.id, 0) in graph.outputs:
+            return "onnxruntime keeps it too, because it writes a graph output."
+        if self._mask_used(node):
+            return "onnxruntime keeps it too, because its mask output is used."
+        # onnxruntime removes a node only with exactly one input edge from another node, or one
+        # input in all (graph_utils::CanRemoveNode); Constant nodes are folded to initializers
+        # first.
+        edges = [
+            p for p in graph.producers(node) if p.kind != NodeKind.INPUT and p.op != "Constant"
+        ]
+        if len(edges) != 1 and node.arity != 1:
+            return "onnxruntime keeps it too: it has no single input edge from another node."
+        return (
+            "onnxruntime's default graph optimizer deletes it (its mask is unused), so the "
+            "randomness shows with ORT_DISABLE_ALL and in runtimes that follow the spec."
+        )
+
+    def _mask_used(self, node: Node) -> bool:
+        mask = Tensor(node.id, 1)
+        graph = self.graph
+        return mask in graph.outputs or any(mask in c.inputs for c in graph.consumers(node.id))

@@ -1,0 +1,61 @@
+"""The questions flow analysis and rules may ask about a model, which each format answers.
+
+Rules never look at a format's names or internals: what a node is, whether it carries weights,
+what the saved framework version does, are answers of the format's Semantics. The defaults here
+are the answers for a format that knows nothing; each plug-in overrides what it knows.
+"""
+
+from __future__ import annotations
+
+from droplint.enums import Role
+from droplint.graph import Node
+
+
+class Semantics:
+    # The file describes a model to train, with the framework's train/eval switch (Keras), rather
+    # than a graph whose mode was fixed when it was written (an ONNX export).
+    trainable_model: bool = False
+    # Recurrent nodes can hold dropout of their own (Keras cells do; ONNX LSTM/GRU/RNN cannot).
+    recurrent_dropout_representable: bool = True
+    # A call's own training=True flag is overridden by the framework's predict() (Keras 3).
+    predict_overrides_training: bool = False
+
+    def transparent(self, node: Node) -> bool:
+        """Parameter-free and value-preserving in kind (reshapes, element-wise activations):
+        dropouts on either side act on the same values."""
+        return False
+
+    def parameter_free(self, node: Node) -> bool:
+        """No weights (transparent nodes, dropouts, softmax)."""
+        return False
+
+    def weighted(self, node: Node) -> bool:
+        """A layer with weights that dropout is meant to regularise (counted in coverage)."""
+        return False
+
+    def direct_readers(self, node: Node) -> list[Node]:
+        """The recurrent layers or cells inside node that read node's own input x_t."""
+        return []
+
+    def role(self, node: Node) -> Role | None:
+        return None
+
+    def carries_code(self, node: Node) -> bool:
+        """The node holds code droplint never runs (a Lambda): anything may happen inside."""
+        return False
+
+    def plain_dropout(self, node: Node) -> bool:
+        """The node does nothing but dropout: removing it changes nothing at inference."""
+        return False
+
+    def cudnn_blocker(self, node: Node) -> str:
+        """The dropout setting that rules out the fused cuDNN kernel for node, or ""."""
+        return ""
+
+    def leaks_rnn_dropout_at_inference(self, node: Node) -> bool:
+        """The saved framework version applies node's input dropout at inference (a bug)."""
+        return False
+
+    def runtime_note(self, node: Node) -> str:
+        """What common runtimes do with a dropout node that drops at inference."""
+        return ""
