@@ -8,6 +8,7 @@ Run from the repository root:
     python samples/make_samples.py --only broken   # samples/broken/ (needs keras3+tfkeras)
     python samples/make_samples.py --only rules    # samples/rules/: per-rule hit/ok models
     python samples/make_samples.py --only expected # samples/rules/expected.json alone
+    python samples/make_samples.py --only edited   # samples/broken/rate_as_text.keras alone
 
 Outputs are overwritten on every run. Weights are seeded, but Keras 3 ``.keras``
 archives embed the save time (``metadata.json`` ``date_saved`` and zip entry
@@ -1132,6 +1133,24 @@ def _keras_hub_problem():
     return None
 
 
+def build_edited():
+    """Real files edited by hand into configs no framework writes, for the rules' handling of
+    odd values: seed2.keras with its Dropout rate stored as the text "0.25"."""
+    import json
+
+    source = KERAS3_DIR / "seed2.keras"
+    with zipfile.ZipFile(source) as zf:
+        members = [(info.filename, zf.read(info)) for info in zf.infolist()]
+    config = json.loads(dict(members)["config.json"])
+    for layer in config["config"]["layers"]:
+        if layer["class_name"] == "Dropout":
+            layer["config"]["rate"] = str(layer["config"]["rate"])
+    edited = [(n, json.dumps(config).encode() if n == "config.json" else d) for n, d in members]
+    p = BROKEN_DIR / "rate_as_text.keras"
+    _write_zip(p, edited)
+    _report(p)
+
+
 def build_rule_samples():
     """For each rule, models that trigger it (``*_hit_*``) and near misses that
     must not (``*_ok_*``), in samples/rules/keras3/*.keras and
@@ -1196,7 +1215,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--only",
-        choices=["keras3", "tfkeras", "broken", "rules", "expected"],
+        choices=["keras3", "tfkeras", "broken", "rules", "expected", "edited"],
         help="build only one group of samples",
     )
     args = parser.parse_args(argv)
@@ -1208,6 +1227,8 @@ def main(argv=None):
         build_broken()
     if args.only in (None, "rules"):
         build_rule_samples()
+    if args.only in (None, "broken", "edited"):
+        build_edited()
     if args.only == "expected":  # the manifest alone, without rebuilding the models
         write_expected()
 

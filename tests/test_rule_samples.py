@@ -109,3 +109,42 @@ def test_a_rate_of_one_by_framework(path: str, words: str) -> None:
     report = analyze_file(SAMPLES / "rules" / path)
     (finding,) = [f for f in report.findings if f.code == "DL303"]
     assert words in finding.message
+
+
+def test_a_rate_stored_as_text_is_invalid_not_a_crash() -> None:
+    """samples/broken/rate_as_text.keras is seed2.keras with the Dropout rate edited to "0.25":
+    DL303 names it, every other rule copes with an unknown rate."""
+    report = analyze_file(SAMPLES / "broken/rate_as_text.keras", EVERY_RULE)
+    assert report.internal is None, report.trace
+    assert sorted((f.code, f.layer) for f in report.findings) == [
+        ("DL102", "lstm"), ("DL204", "dropout"), ("DL303", "dropout"), ("DL401", "lstm"),
+    ]  # fmt: skip
+    (dl303,) = [f for f in report.findings if f.code == "DL303"]
+    assert "rate='0.25' is not a number between 0 and 1" in dl303.message
+
+
+def test_no_committed_sample_makes_droplint_fail() -> None:
+    """Every rule on every committed model: droplint's own code never raises."""
+    paths = [p for p in SAMPLES.rglob("*") if p.suffix in (".keras", ".h5", ".onnx")]
+    assert len(paths) > 150
+    for path in paths:
+        report = analyze_file(path, EVERY_RULE)
+        assert report.internal is None, (path, report.trace)
+
+
+@pytest.mark.parametrize(("rel", "code", "related"), [
+    # the softmax Dense the dropout sits on
+    ("keras3/dl202_hit_softmax_output_drop.keras", "DL202", ["probs"]),
+    ("keras3/dl202_hit_softmax_drop_dense.keras", "DL202", ["probs"]),
+    # the parameter-free layer between the dropout and the model output
+    ("keras3/dl202_hit_logits_drop_sigmoid.keras", "DL202", ["sigmoid"]),
+    ("keras3/dl201_hit_conv_drop_relu_bn.keras", "DL201", ["bn"]),
+    ("keras3/dl602_hit_last_dense_unregularized.keras", "DL602", ["d2"]),
+    ("../keras3/output_family.keras", "DL101", ["d1"]),  # d1 -> Reshape -> d2
+    ("../keras3/seed2.keras", "DL102", ["dropout"]),
+])  # fmt: skip
+def test_related_layers(rel: str, code: str, related: list[str]) -> None:
+    """`related` names the other layers a finding is about, from the samples' structure."""
+    report = analyze_file(SAMPLES / "rules" / rel, EVERY_RULE)
+    (finding,) = [f for f in report.findings if f.code == code]
+    assert finding.related == related
