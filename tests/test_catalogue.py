@@ -78,3 +78,11 @@ def test_pre_commit_hook_matches_the_registry_suffixes() -> None:
 def test_readme_folder_search_names_the_registry_suffixes() -> None:
     for suffix in suffixes():
         assert f"`{suffix}`" in README
+
+
+def test_no_rule_looks_at_the_format() -> None:
+    """Rules ask the semantics (import-linter keeps format packages out of their imports)."""
+    for path in (ROOT / "droplint" / "rules").glob("*.py"):
+        code = path.read_text(encoding="utf-8")
+        for needle in (r"\.format\b", r"\.producer\b", '"onnx"', '"keras"', "keras3", "tf_keras"):
+            assert not re.search(needle, code), f"{path.name} reads {needle}"

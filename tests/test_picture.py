@@ -213,3 +213,18 @@ def test_a_long_path_does_not_wrap_the_header(tmp_path: Path) -> None:
     for extra in (["--tree"], []):
         out = run(str(model), *extra).stdout.splitlines()
         assert out[0].startswith(str(model)) and out[0].rstrip().endswith("4 layers")
+
+
+def test_tree_draws_from_the_analysis_it_has(monkeypatch, capsys) -> None:
+    """One read per file: the tree is drawn from the reports the run made, never by reading
+    the model again."""
+    from droplint import analysis
+    from droplint.run import CheckOptions, run_check
+
+    reads: list[str] = []
+    real = analysis.read_model
+    monkeypatch.setattr(analysis, "read_model", lambda path: reads.append(path) or real(path))
+    paths = [str(sample("keras3/seed2.keras")), str(sample("keras3/rnn_zoo.keras"))]
+    assert run_check(CheckOptions(paths=paths, tree=True, jobs=1)) == 1
+    assert sorted(reads) == sorted(paths)
+    assert "lstm  LSTM (B,32)" in capsys.readouterr().out
