@@ -22,6 +22,7 @@ from droplint.read.printable import printable
 from droplint.rules import Context, Finding, run_rules
 from droplint.sites import Site
 from droplint.sites.flow import Flow, analyse_flow
+from droplint.sites.model import dropout_settings
 
 INTERNAL = "internal-error"  # the error code of a droplint bug, in JSON and CI formats
 DEBUG_ENV = "DROPLINT_DEBUG"  # set (or --debug): internal errors come with their traceback
@@ -42,6 +43,7 @@ class FileReport:
     findings: list[Finding] = field(default_factory=list)
     graph: Graph | None = None
     classes: dict[str, str] = field(default_factory=dict)  # node id -> class label, detached
+    split: dict[str, str] = field(default_factory=dict)  # layer -> class, rows of their own
     trace: str = field(default="", repr=False)  # the internal error's traceback
 
     @property
@@ -54,6 +56,20 @@ class FileReport:
             return self.classes.get(node_id, "?")
         return node_label(self.graph.node(node_id))
 
+    def row_of(self, site: Site) -> tuple[str, str]:
+        """The map's row for a site, (name, class): the layer call that applies it; each
+        direction of a Bidirectional whose directions are different layers has its own."""
+        if self.graph is None:
+            if site.layer in self.split:
+                return site.layer, self.split[site.layer]
+            return site.node, self.class_of(site.node)
+        node = self.graph.node(site.node)
+        if split_directions(node):
+            inner = next((n for n in node.walk() if n.id == site.layer), None)
+            if inner is not None and inner is not node:
+                return site.layer, inner.op
+        return site.node, node_label(node)
+
     def detached(self, keep_graph: bool = False) -> FileReport:
         """A copy without the graph and the per-tensor chains: small enough to send between
         processes, and enough for every renderer but the tree (keep_graph: for that one)."""
@@ -61,9 +77,11 @@ class FileReport:
             return self
         named = {s.node for s in self.sites}
         named |= {c.layer for c in self.flow.coverage if c.input_rate > 0} if self.flow else set()
-        flow = Flow(coverage=self.flow.coverage) if self.flow else None
+        flow = Flow(coverage=self.flow.coverage, unseen=self.flow.unseen) if self.flow else None
         classes = {n: self.class_of(n) for n in sorted(named)}
-        return replace(self, graph=None, flow=flow, classes=classes)
+        split = {s.layer: cls for s in self.sites for name, cls in [self.row_of(s)]
+                 if name != s.node}  # fmt: skip
+        return replace(self, graph=None, flow=flow, classes=classes, split=split)
 
     def to_dict(self) -> dict[str, Any]:
         coverage = self.flow.coverage if self.flow else []
@@ -78,7 +96,9 @@ class FileReport:
             "coverage": {
                 "trainable": len(coverage),
                 "covered": self.flow.covered() if self.flow else 0,
+                "uncertain": self.flow.uncertain() if self.flow else 0,
                 "layers": [c.to_dict() for c in coverage],
+                "unseen": [u.to_dict() for u in self.flow.unseen] if self.flow else [],
             },
             "findings": [f.to_dict() for f in self.findings],
         }
@@ -94,6 +114,17 @@ def internal_message(exception: str) -> str:
         f"droplint failed on this input ({exception}): a bug in droplint, not in the model. "
         f"Please report it with the file if you can; --debug (or {DEBUG_ENV}=1) shows the "
         "traceback."
+    )
+
+
+def split_directions(node: Node) -> bool:
+    """A Bidirectional whose two directions are different layers (its own backward_layer):
+    they are shown apart."""
+    if node.op != "Bidirectional" or len(node.inner) != 2:
+        return False
+    forward, backward = node.inner
+    return forward.op != backward.op or dropout_settings(forward.attrs) != dropout_settings(
+        backward.attrs
     )
 
 

@@ -65,6 +65,13 @@ class NodeKind(StrEnum):
     OPAQUE = "opaque"  # a class droplint does not know: it may do anything, dropout included
 
 
+class Merge(StrEnum):
+    """How a layer combines several tensors."""
+
+    PARTS = "parts"  # side by side (Concatenate): each part of the output is one input
+    VALUES = "values"  # value by value (Add, Average, ...): every output value mixes inputs
+
+
 class Role(StrEnum):
     """What a node is, in the format-neutral words the rules use."""
 

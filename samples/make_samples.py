@@ -9,6 +9,7 @@ Run from the repository root:
     python samples/make_samples.py --only rules    # samples/rules/: per-rule hit/ok models
     python samples/make_samples.py --only expected # samples/rules/expected.json alone
     python samples/make_samples.py --only edited   # samples/broken/rate_as_text.keras alone
+    python samples/make_samples.py --only wild     # samples/wild/: models as found in the wild
 
 Outputs are overwritten on every run. Weights are seeded, but Keras 3 ``.keras``
 archives embed the save time (``metadata.json`` ``date_saved`` and zip entry
@@ -1072,9 +1073,9 @@ def dl602_ok_dropout_before_every_dense(keras):
 NONE: list = []
 RULE_SAMPLES = [
     (dl002_hit_custom_dropout_keys, (K3,), [("DL002", "attn_block")]),
-    # Nothing in the model droplint sees drops anything: DL601 (the custom layer has no
-    # dropout-like setting, so droplint does not count it as dropout it cannot see).
-    (dl002_ok_custom_units_only, (K3,), [("DL601", None)]),
+    # No dropout-like setting (no DL002), but droplint cannot see into the custom layer, so it
+    # never says the model has no dropout (no DL601).
+    (dl002_ok_custom_units_only, (K3,), NONE),
     (dl002_hit_bert_backbone, (K3,), [("DL002", "bert_backbone")]),
     (dl002_ok_transformer_encoder, (K3,), NONE),
     (dl003_hit_lambda, BOTH, [("DL003", "double")]),
@@ -1131,6 +1132,105 @@ def _keras_hub_problem():
     except Exception as exc:
         return f"{type(exc).__name__}: {exc}"
     return None
+
+
+# ---------------------------------------------------------------------------
+# Keras models as found in the wild (samples/wild/): wrappers holding models, merges,
+# Bidirectional with its own backward layer. Built the same way for both frameworks.
+# ---------------------------------------------------------------------------
+
+WILD_DIR = HERE / "wild"
+
+
+def td_frame_model(keras):
+    """The per-frame CNN of a video model: TimeDistributed(Sequential([Conv2D(4, 3) "conv",
+    SpatialDropout2D(0.2) "sdrop", Flatten, Dense(8) "fc", Dropout(0.3) "drop"], "frame"))
+    on Input((3, 8, 8, 3)), then LSTM(8, dropout=0.2) "lstm" and Dense(1) "head"."""
+    L = keras.layers
+    frame = keras.Sequential(
+        [
+            keras.Input((8, 8, 3)),
+            L.Conv2D(4, 3, name="conv"),
+            L.SpatialDropout2D(0.2, name="sdrop"),
+            L.Flatten(name="flat"),
+            L.Dense(8, name="fc"),
+            L.Dropout(0.3, name="drop"),
+        ],
+        name="frame",
+    )
+    clips = keras.Input((3, 8, 8, 3), name="clips")
+    x = L.TimeDistributed(frame, name="td")(clips)
+    x = L.LSTM(8, dropout=0.2, name="lstm")(x)
+    return keras.Model(clips, L.Dense(1, name="head")(x), name="td_frame_model")
+
+
+def td_nested_wrappers(keras):
+    """TimeDistributed of a model holding a Bidirectional: Input((2, 5, 4)) ->
+    TimeDistributed(Sequential([Bidirectional(LSTM(4, dropout=0.1) "lstm") "bidi"], "steps"))
+    "td" -> Flatten -> Dense(1) "head"."""
+    L = keras.layers
+    inner = keras.Sequential(
+        [keras.Input((5, 4)), L.Bidirectional(L.LSTM(4, dropout=0.1, name="lstm"), name="bidi")],
+        name="steps",
+    )
+    x_in = keras.Input((2, 5, 4), name="x")
+    x = L.TimeDistributed(inner, name="td")(x_in)
+    x = L.Flatten(name="flat")(x)
+    return keras.Model(x_in, L.Dense(1, name="head")(x), name="td_nested_wrappers")
+
+
+def merges(keras):
+    """Dropout on every input of a merge, and on only some: Input((8,)) -> Dense(8) "a" ->
+    Dropout(0.2) "drop_a"; Dense(4) "b" -> Dropout(0.5) "drop_b"; Dense(8) "c" (no dropout).
+    Concatenate([drop_a, drop_b]) "cat" -> Dense(4) "after_cat"; Add([drop_a, drop_a2]) "sum"
+    with Dense(8) "a2" -> Dropout(0.4) "drop_a2" -> Dense(4) "after_sum"; Concatenate([drop_a,
+    c]) "mixed" -> Dense(4) "after_mixed"; cat -> Dropout(0.1) "drop_cat" -> Dense(4)
+    "after_stack"; the four heads are averaged into the output."""
+    L = keras.layers
+    inp = keras.Input((8,), name="inp")
+    drop_a = L.Dropout(0.2, name="drop_a")(L.Dense(8, name="a")(inp))
+    drop_b = L.Dropout(0.5, name="drop_b")(L.Dense(4, name="b")(inp))
+    drop_a2 = L.Dropout(0.4, name="drop_a2")(L.Dense(8, name="a2")(inp))
+    c = L.Dense(8, name="c")(inp)
+    cat = L.Concatenate(name="cat")([drop_a, drop_b])
+    heads = [
+        L.Dense(4, name="after_cat")(cat),
+        L.Dense(4, name="after_sum")(L.Add(name="sum")([drop_a, drop_a2])),
+        L.Dense(4, name="after_mixed")(L.Concatenate(name="mixed")([drop_a, c])),
+        L.Dense(4, name="after_stack")(L.Dropout(0.1, name="drop_cat")(cat)),
+    ]
+    return keras.Model(inp, L.Average(name="avg")(heads), name="merges")
+
+
+def bidi_backward_layer(keras):
+    """Bidirectional(LSTM(4, dropout=0.2) "fwd", backward_layer=GRU(4, recurrent_dropout=0.3,
+    go_backwards=True) "bwd") "bidi" on Input((5, 4)), then Dense(1) "head"."""
+    L = keras.layers
+    inp = keras.Input((5, 4), name="x")
+    forward = L.LSTM(4, dropout=0.2, name="fwd")
+    backward = L.GRU(4, recurrent_dropout=0.3, go_backwards=True, name="bwd")
+    x = L.Bidirectional(forward, backward_layer=backward, name="bidi")(inp)
+    return keras.Model(inp, L.Dense(1, name="head")(x), name="bidi_backward_layer")
+
+
+WILD_SAMPLES: dict[str, Builder] = {
+    "td_frame_model": td_frame_model,
+    "td_nested_wrappers": td_nested_wrappers,
+    "merges": merges,
+    "bidi_backward_layer": bidi_backward_layer,
+}
+
+
+def build_wild():
+    import warnings
+
+    warnings.filterwarnings("ignore", message=".*HDF5 file.*legacy.*")
+    for keras, sub, suffix, kwargs in (
+        (_keras3(), "keras3", ".keras", {}),
+        (_tfkeras(), "tfkeras", ".h5", {"save_format": "h5"}),
+    ):
+        print(f"{keras.__name__} {keras.__version__} -> {WILD_DIR / sub}")
+        _write_samples(keras, WILD_DIR / sub, WILD_SAMPLES, suffix, **kwargs)
 
 
 def build_edited():
@@ -1215,7 +1315,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--only",
-        choices=["keras3", "tfkeras", "broken", "rules", "expected", "edited"],
+        choices=["keras3", "tfkeras", "broken", "rules", "expected", "edited", "wild"],
         help="build only one group of samples",
     )
     args = parser.parse_args(argv)
@@ -1229,6 +1329,8 @@ def main(argv=None):
         build_rule_samples()
     if args.only in (None, "broken", "edited"):
         build_edited()
+    if args.only in (None, "wild"):
+        build_wild()
     if args.only == "expected":  # the manifest alone, without rebuilding the models
         write_expected()
 

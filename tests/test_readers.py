@@ -7,6 +7,7 @@ import zipfile
 import pytest
 from conftest import sample
 
+from droplint.analysis import analyze_file
 from droplint.errors import UnreadableModel
 from droplint.formats import read_model
 from droplint.formats.keras.saved import producer_of
@@ -92,3 +93,40 @@ def test_savedmodel_without_keras_metadata(tmp_copy) -> None:
 )  # fmt: skip
 def test_producer_from_version(version: str | None, producer: str) -> None:
     assert producer_of(version) == producer
+
+
+def test_tf_2_4_savedmodel_is_read_from_its_object_graph() -> None:
+    """TensorFlow 2.4 wrote no keras_metadata.pb: the configs are in saved_model.pb."""
+    report = analyze_file(sample("legacy/tf-2.4.4/seed2_savedmodel"))
+    assert (report.format, report.producer, report.version) == (
+        "keras-savedmodel", "tf-keras", "2.4.0",
+    )  # fmt: skip
+    assert {(s.layer, s.where, s.rate) for s in report.sites} == {
+        ("dropout", "output", 0.25), ("lstm", "gate-input", 0.5),
+        ("lstm", "gate-recurrent", 0.5),
+    }  # fmt: skip
+
+
+def test_a_savedmodel_without_keras_says_so() -> None:
+    report = analyze_file(sample("legacy/tf-2.4.4/plain_tf_savedmodel"))
+    assert report.error is not None and "without Keras layer configs" in report.error
+
+
+@pytest.mark.parametrize("rel", [
+    "legacy/tf-2.4.4/seed2_savedmodel/saved_model.pb",
+    "tfkeras/seed2_savedmodel/keras_metadata.pb",
+    "tfkeras/seed2_savedmodel/saved_model.pb",
+    "keras3/seed2_dir/config.json",
+])  # fmt: skip
+def test_a_model_folders_own_file_reads_the_folder(rel: str) -> None:
+    report = analyze_file(sample(rel))
+    assert report.error is None and report.path.endswith(rel)
+    assert {s.layer for s in report.sites} == {"dropout", "lstm"}
+
+
+def test_folder_search_finds_legacy_savedmodels() -> None:
+    from droplint.config import Config
+    from droplint.inputs import collect
+
+    found, _ = collect([str(sample("legacy/tf-2.4.4"))], Config())
+    assert [p.rsplit("/", 1)[-1] for p in found] == ["plain_tf_savedmodel", "seed2_savedmodel"]

@@ -11,6 +11,7 @@ from droplint.report import Run
 from droplint.report.json import summary
 from droplint.rules import Finding
 from droplint.sites import Site
+from droplint.sites.flow import Unseen
 from droplint.wording import gate_count, model_line, output_mask, plural, rate_text
 
 if TYPE_CHECKING:
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 
 STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 COLUMNS = ("layer", "class", "input", "output", "x_t / h_t-1", "masks", "eff.")
+MOST_NAMED = 4  # unseen layers named one by one
 MASKS_LEGEND = "masks: n/gate or 1 shared; fixed = the same mask at every step"
 
 
@@ -39,6 +41,8 @@ def render(run: Run, out: TextIO) -> None:
             con.print(_map(report))
             if any(s.masks for s in report.sites):
                 con.print(f"[dim]{MASKS_LEGEND}[/]")
+        elif report.flow and report.flow.unseen:
+            con.print("  no dropout droplint can see")
         else:
             con.print("  no dropout anywhere in this model")
         for f in report.findings:
@@ -46,6 +50,8 @@ def render(run: Run, out: TextIO) -> None:
             con.print(message(f.message))
         if report.flow:
             con.print(coverage_line(report))
+            if report.flow.unseen:
+                con.print(message(unseen_line(report)))
         con.print()
     con.print(summary_line(run.reports))
     if run.baseline is not None:
@@ -97,7 +103,28 @@ def finding_line(f: Finding) -> str:
 def coverage_line(report: FileReport) -> str:
     assert report.flow is not None
     trainable = plural(len(report.flow.coverage), "trainable layer")
-    return f"  dropout reaches {report.flow.covered()} of {trainable}"
+    line = f"  dropout reaches {report.flow.covered()} of {trainable}"
+    uncertain = report.flow.uncertain()
+    if uncertain:
+        line += f" (droplint cannot tell for {uncertain})"
+    return line
+
+
+def unseen_line(report: FileReport) -> str:
+    """The layers droplint cannot see into, as plain text (names come from the file)."""
+    assert report.flow is not None
+    unseen = report.flow.unseen
+    named = [f"'{u.layer}' ({u.cls}{_unseen_detail(u)})" for u in unseen[:MOST_NAMED]]
+    more = f" and {len(unseen) - MOST_NAMED} more" if len(unseen) > MOST_NAMED else ""
+    return (
+        f"droplint cannot see into {plural(len(unseen), 'layer')}, which may apply dropout: "
+        f"{', '.join(named)}{more}"
+    )
+
+
+def _unseen_detail(u: Unseen) -> str:
+    settings = ", ".join(f"{k}={v}" for k, v in u.settings.items())
+    return (f", {settings}" if settings else "") + (", carries code" if u.code else "")
 
 
 def _fed(report: FileReport) -> bool:
@@ -125,11 +152,12 @@ def rows(report: FileReport) -> list[Row]:
     """The map's rows: layers that apply dropout, then layers that only receive it."""
     found: dict[str, Row] = {}
     for site in report.sites:
-        found.setdefault(site.node, Row(site.node, report.class_of(site.node))).add(site)
+        name, cls = report.row_of(site)
+        found.setdefault(name, Row(name, cls)).add(site)
     for cov in report.flow.coverage if report.flow else []:
-        if cov.input_rate > 0:
+        if cov.input_rate > 0 or cov.input_unknown:
             row = found.setdefault(cov.layer, Row(cov.layer, report.class_of(cov.layer)))
-            row.input_rate = cov.input_rate
+            row.input_rate, row.input_unknown = cov.input_rate, cov.input_unknown
     return list(found.values())
 
 
@@ -139,6 +167,7 @@ class Row:
     def __init__(self, layer: str, cls: str) -> None:
         self.layer, self.cls = layer, cls
         self.input_rate = 0.0
+        self.input_unknown = False  # more may reach it than droplint can see
         self.sites: dict[Where, list[Site]] = {}
 
     def add(self, site: Site) -> None:
@@ -150,19 +179,31 @@ class Row:
         get = self.sites.get
         out = get(Where.OUTPUT, []) + get(Where.ATTENTION, []) + get(Where.INTERNAL, [])
         gate_in, gate_rec = get(Where.GATE_INPUT, []), get(Where.GATE_RECURRENT, [])
-        effective = [s.effective_rate for s in out + gate_in if s.effective_rate is not None]
+        effective = [s.effective_rate for s in out + gate_in]
         gates = (
             f"{_rates(gate_in) or '-'} / {_rates(gate_rec) or '-'}" if gate_in + gate_rec else ""
         )
         return [
             escape(self.layer),
             escape(self.cls),
-            rate_text(self.input_rate) if self.input_rate else "",
+            self._input(),
             _rates(out),
             gates,
             _masks(out + gate_in + gate_rec),
-            rate_text(max(effective)) if effective else "",
+            _highest(effective),
         ]
+
+    def _input(self) -> str:
+        if not self.input_unknown:
+            return rate_text(self.input_rate) if self.input_rate else ""
+        return f"≥{rate_text(self.input_rate)}" if self.input_rate else "?"
+
+
+def _highest(rates: list[float | None]) -> str:
+    """The highest rate, '?' when one is unknown, '' for none."""
+    if not rates:
+        return ""
+    return "?" if None in rates else rate_text(max(r for r in rates if r is not None))
 
 
 def _rates(sites: list[Site]) -> str:

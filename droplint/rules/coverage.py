@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 from droplint.enums import NodeKind, Role, Severity
 from droplint.rules.common import active
-from droplint.rules.layers import dropout_like
 from droplint.rules.registry import RULES, Context, Finding, Scope, rule
+from droplint.wording import plural
 
 COMPARABLE = (Role.DENSE, Role.CONV, Role.RECURRENT)
 
@@ -19,21 +19,14 @@ COMPARABLE = (Role.DENSE, Role.CONV, Role.RECURRENT)
 )  # fmt: skip
 def no_dropout(ctx: Context) -> Iterator[Finding]:
     trainable = len(ctx.flow.coverage)
-    if trainable == 0 or active(ctx.sites) or _hidden_dropout(ctx):
-        return
+    if trainable == 0 or active(ctx.sites) or ctx.flow.unseen:
+        return  # a layer droplint cannot see into may hold dropout
     yield RULES["DL601"].finding(
         None,
-        f"No dropout anywhere in this model's {trainable} trainable layers. That is fine for "
+        f"No dropout anywhere in this model's {plural(trainable, 'trainable layer')}. That is "
+        "fine for "
         "small data-rich models; if it overfits, add Dropout before Dense layers, "
         "SpatialDropout after convolutions, or dropout= in recurrent layers.",
-    )
-
-
-def _hidden_dropout(ctx: Context) -> bool:
-    """Layers whose dropout droplint cannot see (DL002, DL003) may hold some."""
-    return any(
-        (n.kind == NodeKind.OPAQUE and dropout_like(n.attrs)) or ctx.semantics.carries_code(n)
-        for n in ctx.graph.all_nodes()
     )
 
 

@@ -3,21 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from droplint.enums import NodeKind, Severity
 from droplint.rules.registry import RULES, Context, Finding, rule
-
-
-def dropout_like(config: dict[str, Any]) -> dict[str, Any]:
-    """Settings that look like dropout rates and are set to something other than off."""
-    return {
-        key: value
-        for key, value in config.items()
-        if (key == "rate" or "dropout" in key.lower())
-        and value not in (None, False, 0, 0.0)
-        and not isinstance(value, dict)
-    }
+from droplint.sites.model import dropout_settings
 
 
 @rule(
@@ -28,7 +17,7 @@ def opaque_layer(ctx: Context) -> Iterator[Finding]:
     for node in ctx.graph.all_nodes():
         if node.kind != NodeKind.OPAQUE:
             continue
-        keys = dropout_like(node.attrs)
+        keys = dropout_settings(node.attrs)
         if not keys:
             continue
         settings = ", ".join(f"{k}={v}" for k, v in keys.items())

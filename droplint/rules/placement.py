@@ -108,11 +108,17 @@ def per_timestep_dropout_before_rnn(ctx: Context) -> Iterator[Finding]:
             continue
         shape = ctx.graph.shapes.get(Tensor(node.id))
         features = shape[-1] if shape and shape[-1] else "features"
+        move = (
+            "take it out of the model applied at every step (TimeDistributed), which draws a "
+            "mask per step whatever its settings, and use after it "
+            if site.stepwise
+            else ""
+        )
         yield RULES["DL204"].finding(
             site.layer,
             f"{describe(site)} draws a new mask for every element and timestep of the sequence "
             f"that {names(rnns)} reads, so each step sees different features dropped. "
-            "Variational dropout (Gal & Ghahramani, 2016) keeps one mask per sequence. Fix: "
+            f"Variational dropout (Gal & Ghahramani, 2016) keeps one mask per sequence. Fix: {move}"
             f"SpatialDropout1D({rate(site.rate)}) to drop whole features, or "
             f"Dropout({rate(site.rate)}, noise_shape=(None, 1, {features})) for a time-constant "
             "elementwise mask.",

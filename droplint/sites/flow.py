@@ -1,8 +1,17 @@
 """Follow tensors: which output dropouts act in series, and what reaches each layer.
 
 Output dropouts with only transparent layers between them (reshapes, element-wise activations)
-mask the same values again, so their keep probabilities multiply. A layer with weights, a merge
-or an unknown layer ends the series.
+mask the same values again, so their keep probabilities multiply. A layer with weights or an
+unknown layer ends the series. A merge whose every input carries dropout passes dropout on: each
+part (Concatenate) or summand (Add, Average, ...) of its output is dropped at least at the
+lowest of their rates, which is what reaches the next layer (the rate of each input is kept as
+its parts). A series of dropouts continues through a Concatenate, whose parts are the input
+values themselves, but not through a value-wise merge: a later dropout masks sums, not the
+values the earlier ones masked.
+
+What droplint cannot see is never counted as no dropout: a layer it cannot see into (a custom
+class, a layer that carries code) is listed as unseen, the values it produces are marked as
+unknown, and so are the values after a dropout whose rate is not a number.
 """
 
 from __future__ import annotations
@@ -10,10 +19,11 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
-from droplint.enums import Active, Where
+from droplint.enums import Active, Merge, NodeKind, Where
 from droplint.graph import Graph, Node, Tensor
-from droplint.sites.model import Site, chain_rate, compound
+from droplint.sites.model import Site, chain_rate, compound, dropout_settings, visible_rate
 from droplint.sites.semantics import Semantics
 
 
@@ -59,22 +69,57 @@ def _between(came_from: dict[str, Node | None], last: Node | None) -> list[Node]
 
 
 @dataclass
+class Part:
+    """One input of a merge and the dropout on it."""
+
+    source: str  # the node that produced this input
+    rate: float  # the compounded rate droplint can see on it
+    unknown: bool = False  # more may be dropped than droplint can see
+
+    def to_dict(self) -> dict[str, object]:
+        return {"from": self.source, "rate": self.rate, "unknown": self.unknown}
+
+
+@dataclass
 class LayerCoverage:
     layer: str
     cls: str
-    input_rate: float
+    input_rate: float  # the compounded rate droplint can see on the layer's input
     internal_rate: float
     input_chain: tuple[Site, ...] = ()
+    input_unknown: bool = False  # the input may carry dropout droplint cannot see
+    parts: list[Part] = field(default_factory=list)  # the input is a merge: dropout per input
 
     def to_dict(self) -> dict[str, object]:
-        return {"layer": self.layer, "class": self.cls, "input_rate": self.input_rate,
-                "internal_rate": self.internal_rate}  # fmt: skip
+        d: dict[str, object] = {"layer": self.layer, "class": self.cls,
+                                "input_rate": self.input_rate, "internal_rate": self.internal_rate,
+                                "input_unknown": self.input_unknown}  # fmt: skip
+        if self.parts:
+            d["parts"] = [p.to_dict() for p in self.parts]
+        return d
+
+
+@dataclass
+class Unseen:
+    """A layer droplint cannot see into: whatever dropout it applies is unknown."""
+
+    layer: str
+    cls: str
+    settings: dict[str, Any]  # its dropout-like settings, which droplint cannot place
+    code: bool  # it carries code droplint never runs (a Lambda)
+
+    def to_dict(self) -> dict[str, object]:
+        return {"layer": self.layer, "class": self.cls, "dropout_settings": self.settings,
+                "code": self.code}  # fmt: skip
 
 
 @dataclass
 class Flow:
     chains: dict[Tensor, tuple[Site, ...]] = field(default_factory=dict)  # non-empty ones only
     coverage: list[LayerCoverage] = field(default_factory=list)
+    unseen: list[Unseen] = field(default_factory=list)
+    unknown: set[Tensor] = field(default_factory=set)  # may carry dropout droplint cannot see
+    parts: dict[Tensor, list[Part]] = field(default_factory=dict)  # merges with dropout
 
     def input_chain(self, node: Node) -> tuple[Site, ...]:
         """The longest series of output dropouts that reaches any input of node."""
@@ -83,46 +128,112 @@ class Flow:
             return chains[0] if chains else ()
         return max(chains, key=lambda c: (chain_rate(c) or 0.0, len(c)))
 
+    def merged_rate(self, tensor: Tensor) -> float:
+        """What every part of a merge's output is dropped with at least: the lowest rate of
+        its inputs (0 when one of them carries none)."""
+        parts = self.parts.get(tensor)
+        return min(p.rate for p in parts) if parts else 0.0
+
     def covered(self) -> int:
         return sum(1 for c in self.coverage if c.input_rate > 0 or c.internal_rate > 0)
 
+    def uncertain(self) -> int:
+        """Trainable layers that get no dropout droplint can see, but may get some it cannot."""
+        return sum(
+            1 for c in self.coverage if c.input_unknown and c.input_rate == 0 == c.internal_rate
+        )
+
 
 def analyse_flow(graph: Graph, sites: list[Site], sem: Semantics) -> Flow:
-    flow = Flow()
+    flow = Flow(unseen=unseen_layers(graph, sem))
     output_sites: dict[str, list[Site]] = {}
     internal: dict[str, list[Site]] = {}
     for s in sites:
         (output_sites if s.where == Where.OUTPUT else internal).setdefault(s.node, []).append(s)
+    unseen = {u.layer for u in flow.unseen}
     for node in graph.nodes.values():
-        # A series continues through a node's data input (the first); merges end it.
-        single = len(node.inputs) == 1 or (node.inputs and node.id in output_sites)
-        passes = single or (node.inputs and sem.transparent(node) and not sem.weighted(node))
-        before = flow.chains.get(node.inputs[0], ()) if passes else ()
-        chain: tuple[Site, ...] = ()
-        if node.id in output_sites:
-            chain = before + tuple(output_sites[node.id])
-            for i, s in enumerate(chain[len(before) :], start=len(before)):
-                s.effective_rate = chain_rate(chain[: i + 1])
-        elif sem.transparent(node):
-            chain = before
-        if chain:  # most tensors carry no dropout: store only those that do
-            flow.chains[Tensor(node.id, 0)] = chain
+        hidden = any(n.id in unseen for n in node.walk()) if unseen else False
+        _follow(flow, node, output_sites.get(node.id, []), hidden, sem)
         reaching = flow.input_chain(node)
-        in_rate = (chain_rate(reaching) or 0.0) if reaching else 0.0
+        in_rate, unknown_rate = visible_rate(reaching)
+        in_rate = max(in_rate, *(flow.merged_rate(t) for t in node.inputs), 0.0)
+        unknown = unknown_rate or any(t in flow.unknown for t in node.inputs)
         if node.id in internal:
             readers = {n.id for n in sem.direct_readers(node)}
             for s in internal[node.id]:
-                s.effective_rate = _gate_effective(s, in_rate if s.layer in readers else 0.0)
+                feeds = s.layer in readers
+                s.effective_rate = _gate_effective(s, in_rate if feeds else 0.0, feeds and unknown)
         if sem.weighted(node):
             own = [s.rate or 0.0 for s in internal.get(node.id, []) if s.active != Active.NEVER]
+            parts = next((flow.parts[t] for t in node.inputs if t in flow.parts), [])
             flow.coverage.append(
-                LayerCoverage(node.id, node.op, in_rate, max(own, default=0.0), reaching)
+                LayerCoverage(
+                    node.id, node.op, in_rate, max(own, default=0.0), reaching, unknown, parts
+                )
             )
     return flow
 
 
-def _gate_effective(site: Site, in_rate: float) -> float | None:
+def _follow(flow: Flow, node: Node, own: list[Site], hidden: bool, sem: Semantics) -> None:
+    """The series of output dropouts on node's output, and whether it is unknown."""
+    out = Tensor(node.id, 0)
+    if hidden:
+        flow.unknown.add(out)
+        return
+    merge = sem.merge(node) if node.inputs and not own else None
+    if merge is not None:
+        _merge(flow, node, out, merge)
+        return
+    # A series continues through a node's data input (the first).
+    single = len(node.inputs) == 1 or (node.inputs and own)
+    passes = single or (node.inputs and sem.transparent(node) and not sem.weighted(node))
+    before = flow.chains.get(node.inputs[0], ()) if passes else ()
+    chain: tuple[Site, ...] = ()
+    if own:
+        chain = before + tuple(own)
+        for i, s in enumerate(chain[len(before) :], start=len(before)):
+            s.effective_rate = chain_rate(chain[: i + 1])
+    elif sem.transparent(node):
+        chain = before
+    if chain:  # most tensors carry no dropout: store only those that do
+        flow.chains[out] = chain
+    if passes and (own or sem.transparent(node)) and node.inputs[0] in flow.unknown:
+        flow.unknown.add(out)
+
+
+def _merge(flow: Flow, node: Node, out: Tensor, merge: Merge) -> None:
+    """The dropout on each input, as parts; a Concatenate of inputs that are all dropped
+    carries the weakest series on. An input known to carry no dropout leaves part of the
+    output undropped."""
+    chains = [flow.chains.get(t, ()) for t in node.inputs]
+    unknown = [t in flow.unknown for t in node.inputs]
+    parts = [
+        Part(t.node, *_seen(c, u)) for t, c, u in zip(node.inputs, chains, unknown, strict=True)
+    ]
+    if any(c or u for c, u in zip(chains, unknown, strict=True)):
+        flow.parts[out] = parts
+    if merge == Merge.PARTS and all(chains):
+        flow.chains[out] = min(chains, key=lambda c: (chain_rate(c) or 0.0, len(c)))
+    if any(unknown) and all(c or u for c, u in zip(chains, unknown, strict=True)):
+        flow.unknown.add(out)
+
+
+def _seen(chain: tuple[Site, ...], unknown: bool) -> tuple[float, bool]:
+    rate, unknown_rate = visible_rate(chain)
+    return rate, unknown or unknown_rate
+
+
+def unseen_layers(graph: Graph, sem: Semantics) -> list[Unseen]:
+    """Layers droplint cannot see into, wrapped ones included, in graph order."""
+    return [
+        Unseen(n.id, n.op, dropout_settings(n.attrs), sem.carries_code(n))
+        for n in graph.all_nodes()
+        if n.kind == NodeKind.OPAQUE or sem.carries_code(n)
+    ]
+
+
+def _gate_effective(site: Site, in_rate: float, unknown: bool) -> float | None:
     """x_t dropout inside an RNN compounds with the output dropouts that feed the layer."""
     if site.where != Where.GATE_INPUT or site.active == Active.NEVER:
         return site.rate
-    return compound([in_rate, site.rate])
+    return None if unknown else compound([in_rate, site.rate])

@@ -29,11 +29,12 @@ class Site:
     ignored: str = field(default="", repr=False)  # why the saved framework version ignores it
     fails: str = field(default="", repr=False)  # why a training call with this setting fails
     invalid: str = field(default="", repr=False)  # why the setting does not fit the model
+    stepwise: bool = field(default=False, repr=False)  # applied to each step on its own
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         cls = d.pop("cls")
-        for private in ("node", "raw_rate", "ignored", "fails", "invalid"):
+        for private in ("node", "raw_rate", "ignored", "fails", "invalid", "stepwise"):
             d.pop(private)
         return {"layer": d.pop("layer"), "class": cls, **d}
 
@@ -46,6 +47,17 @@ def as_rate(value: Any) -> float | None:
     return rate if rate == rate else None  # NaN is not a rate
 
 
+def dropout_settings(attrs: dict[str, Any]) -> dict[str, Any]:
+    """Settings that look like dropout rates and are set to something other than off."""
+    return {
+        key: value
+        for key, value in attrs.items()
+        if (key == "rate" or "dropout" in key.lower())
+        and value not in (None, False, 0, 0.0)
+        and not isinstance(value, dict)
+    }
+
+
 def live_rate(site: Site) -> float | None:
     """A site's rate as it compounds: one the framework never applies counts as 0. Gaussian noise
     compounds like the Bernoulli rate of the same variance, as 1 - prod(1 - rate) does."""
@@ -55,6 +67,13 @@ def live_rate(site: Site) -> float | None:
 def chain_rate(sites: Iterable[Site]) -> float | None:
     """The compounded rate of dropouts in series."""
     return compound([live_rate(s) for s in sites])
+
+
+def visible_rate(sites: Iterable[Site]) -> tuple[float, bool]:
+    """The compounded rate of the dropouts in series whose rates are known, and whether any
+    rate was unknown (then the true rate is at least that)."""
+    rates = [live_rate(s) for s in sites]
+    return compound([r or 0.0 for r in rates]) or 0.0, None in rates
 
 
 def compound(rates: list[float | None]) -> float | None:

@@ -7,7 +7,7 @@ are the answers for a format that knows nothing; each plug-in overrides what it 
 
 from __future__ import annotations
 
-from droplint.enums import Role
+from droplint.enums import Merge, Role
 from droplint.graph import Node
 
 
@@ -28,6 +28,11 @@ class Semantics:
     def parameter_free(self, node: Node) -> bool:
         """No weights (transparent nodes, dropouts, softmax)."""
         return False
+
+    def merge(self, node: Node) -> Merge | None:
+        """How node combines several tensors (Concatenate: by parts; Add: value by value), or
+        None if it is not a merge."""
+        return None
 
     def weighted(self, node: Node) -> bool:
         """A layer with weights that dropout is meant to regularise (counted in coverage)."""

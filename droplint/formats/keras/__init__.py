@@ -6,14 +6,14 @@ module is the plug-in's descriptor and stays cheap to import; the work is in its
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from droplint.errors import UnreadableModel
 from droplint.formats.plugin import Format, Interpretation
+from droplint.read.probe import Probe
 
 if TYPE_CHECKING:
     from droplint.read import SavedModel
-    from droplint.read.probe import Probe
 
 HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 HDF5_USER_BLOCKS = (512, 1024, 2048, 4096)  # HDF5 allows a user block before the superblock
@@ -34,8 +34,9 @@ class KerasFormat(Format):
     }
     suffixes = (".h5", ".hdf5", ".keras")
     # Keras writes config.json next to metadata.json (a lone config.json is anything's config,
-    # e.g. a Hugging Face model's); keras_metadata.pb is tf-keras's SavedModel.
-    folder_markers = (("keras_metadata.pb",), ("config.json", "metadata.json"))
+    # e.g. a Hugging Face model's); a SavedModel holds saved_model.pb (and, from tf.keras 2.5
+    # on, keras_metadata.pb).
+    folder_markers = (("saved_model.pb",), ("keras_metadata.pb",), ("config.json", "metadata.json"))
     folder_files = ("config.json", "keras_metadata.pb", "saved_model.pb")
     preload = {  # noqa: RUF012
         ".h5": ("droplint.formats.keras.hdf5", "h5py"),
@@ -45,11 +46,16 @@ class KerasFormat(Format):
     def recognises(self, probe: Probe) -> bool:
         if probe.is_dir:
             return any(probe.has(name) for name in self.folder_files)
+        if _folder_of(probe) is not None:
+            return True
         return _is_hdf5(probe) or probe.head.startswith(ZIP_MAGICS)
 
     def read(self, probe: Probe) -> SavedModel:
         if probe.is_dir:
             return _read_dir(probe)
+        folder = _folder_of(probe)
+        if folder is not None:  # the file that holds a model folder's architecture
+            return replace(_read_dir(folder), path=str(probe.path))
         if _is_hdf5(probe):
             from droplint.formats.keras.hdf5 import read_hdf5
 
@@ -80,14 +86,23 @@ def _read_dir(probe: Probe) -> SavedModel:
         from droplint.formats.keras.zip import read_keras_dir
 
         return read_keras_dir(probe.path)
-    if probe.has("keras_metadata.pb"):
-        from droplint.formats.keras.savedmodel import read_savedmodel
+    from droplint.formats.keras import savedmodel
 
-        return read_savedmodel(probe.path)
-    raise UnreadableModel(
-        "a TensorFlow SavedModel without keras_metadata.pb (e.g. from Keras 3 model.export()) "
-        "keeps no layer config"
-    )
+    if probe.has("keras_metadata.pb"):
+        return savedmodel.read_savedmodel(probe.path)
+    return savedmodel.read_object_graph(probe.path)  # tf.keras <= 2.4 wrote no keras_metadata
+
+
+def _folder_of(probe: Probe) -> Probe | None:
+    """A model folder's own file named on its own (saved_model.pb, keras_metadata.pb, or the
+    config.json of an unzipped .keras folder): the folder it belongs to."""
+    name = probe.path.name
+    folder = Probe(probe.path.parent)
+    if name in ("saved_model.pb", "keras_metadata.pb") and folder.has(name):
+        return folder
+    if name == "config.json" and folder.has("metadata.json"):
+        return folder
+    return None
 
 
 def _is_hdf5(probe: Probe) -> bool:

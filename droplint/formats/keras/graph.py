@@ -2,7 +2,8 @@
 
 Nested Sequential / Functional models are inlined (their layers get the path `model/layer`),
 wrappers keep their wrapped layers as inner nodes, and each call of a shared layer is its own
-node (`layer@1` for the second call).
+node (`layer@1` for the second call). A model inside TimeDistributed is inlined too, its layers
+marked as applied to every step (`Node.distributed`), with their shapes as the whole tensor's.
 """
 
 from __future__ import annotations
@@ -65,6 +66,10 @@ def layer_name(layer: dict[str, Any], fallback: str) -> str:
 class _Builder:
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
+        self.distributed = 0  # TimeDistributed models around the layers being added
+        self.keras3 = (graph.version or "").startswith("3.") or (
+            graph.version is None and graph.producer == "keras"
+        )
 
     # -- models ---------------------------------------------------------------------------
 
@@ -178,6 +183,14 @@ class _Builder:
             return self.model(
                 layer, f"{path}{name}/", f"{ident}{name}{suffix}/", inputs, call, depth + 1
             )
+        inner = _distributed_model(layer)
+        if inner is not None:  # TimeDistributed(model): the model's layers, step by step
+            own = f"{name}/{layer_name(inner, 'model')}/"
+            self.distributed += 1
+            try:
+                return self.model(inner, path + own, ident + own, inputs, call, depth + 1)
+            finally:
+                self.distributed -= 1
         node = self.make_node(layer, path + name, ident + name + suffix)
         node.inputs = inputs
         if isinstance(call.get("training"), bool):
@@ -191,9 +204,10 @@ class _Builder:
         cfg = cfg if isinstance(cfg, dict) else {}
         module = layer.get("registered_name") or layer.get("module")
         node = Node(ident, path, cls, cfg, kind=_kind(cls, module), module=module)
+        node.distributed = self.distributed
         node.inner = [
             self.make_node(sub, f"{path}/{sub_name}", f"{ident}/{sub_name}")
-            for sub_name, sub in _wrapped(cls, cfg)
+            for sub_name, sub in _wrapped(cls, cfg, self.keras3)
         ]
         return node
 
@@ -211,6 +225,8 @@ class _Builder:
 
     def record(self, tensor: Tensor, shape: Any, dtype: Any) -> None:
         if isinstance(shape, list) and all(d is None or isinstance(d, int) for d in shape):
+            if self.distributed and shape:  # a frame's shape: the steps' axes are not in it
+                shape = [shape[0], *[None] * self.distributed, *shape[1:]]
             self.graph.shapes.setdefault(tensor, tuple(shape))
         if isinstance(dtype, str):
             self.graph.dtypes.setdefault(tensor, dtype)
@@ -245,6 +261,15 @@ def _call_offsets(cfg: dict[str, Any]) -> dict[str, int]:
     return offsets
 
 
+def _distributed_model(layer: dict[str, Any]) -> dict[str, Any] | None:
+    """The model a TimeDistributed layer wraps, if it wraps one."""
+    if layer.get("class_name") != "TimeDistributed":
+        return None
+    cfg = layer.get("config")
+    inner = cfg.get("layer") if isinstance(cfg, dict) else None
+    return inner if isinstance(inner, dict) and is_model(inner) else None
+
+
 def _single_node(out: list[Tensor]) -> bool:
     return len(out) == 1 and out[0].index == 0
 
@@ -256,16 +281,10 @@ def _kind(cls: str, module: str | None) -> NodeKind:
     return NodeKind.OPAQUE if custom or cls not in kl.KNOWN else NodeKind.LAYER
 
 
-def _wrapped(cls: str, cfg: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+def _wrapped(cls: str, cfg: dict[str, Any], keras3: bool) -> Iterator[tuple[str, dict[str, Any]]]:
     """(name, layer config) of each layer a wrapper holds."""
     if cls == "Bidirectional" and isinstance(cfg.get("layer"), dict):
-        # Keras names the two directions forward_<name> / backward_<name> when it builds them;
-        # Keras 3 saves those names, tf-keras saves the wrapped layer's own name only.
-        forward = cfg["layer"]
-        base = layer_name(forward, "layer").removeprefix("forward_")
-        yield "forward_" + base, forward
-        backward = cfg.get("backward_layer")
-        yield ("backward_" + base, backward if isinstance(backward, dict) else forward)
+        yield from _directions(cfg["layer"], cfg.get("backward_layer"), keras3)
     elif cls == "TimeDistributed" and isinstance(cfg.get("layer"), dict):
         yield layer_name(cfg["layer"], "layer"), cfg["layer"]
     elif isinstance(cfg.get("cell"), dict):
@@ -273,6 +292,22 @@ def _wrapped(cls: str, cfg: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any
     elif cls == "StackedRNNCells" and isinstance(cfg.get("cells"), list):
         for i, cell in enumerate(cfg["cells"]):
             yield layer_name(cell, f"cell_{i}"), cell
+
+
+def _directions(
+    forward: dict[str, Any], backward: Any, keras3: bool
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """A Bidirectional's two layers, named as the framework names them when it loads the file
+    (checked by the oracle tests): the forward one forward_<name> (Keras 3 saves that name,
+    tf-keras the layer's own); the backward one backward_<name> of the forward layer, or, given
+    as backward_layer, its own saved name (Keras 3) or backward_<its name> (tf-keras)."""
+    base = layer_name(forward, "layer").removeprefix("forward_")
+    yield "forward_" + base, forward
+    if not isinstance(backward, dict):
+        yield "backward_" + base, forward
+        return
+    own = layer_name(backward, "backward_layer")
+    yield (own if keras3 else "backward_" + own), backward
 
 
 # -- inbound nodes ------------------------------------------------------------------------

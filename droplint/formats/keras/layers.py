@@ -28,6 +28,8 @@ ATTENTION = {
     "AdditiveAttention",
 }  # fmt: skip
 WRAPPERS = {"Bidirectional", "TimeDistributed", "RNN"}
+# Layers that combine several tensors by parts or value by value.
+MERGES = {"Concatenate", "Add", "Average", "Subtract", "Maximum", "Minimum", "Multiply"}
 # keras_hub / keras_nlp composite layers whose single `dropout` drives several internal dropouts.
 HUB_TRANSFORMERS = {"TransformerEncoder", "TransformerDecoder"}
 

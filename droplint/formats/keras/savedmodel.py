@@ -8,11 +8,12 @@ The root object ("root") carries the whole model config and keras_version.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from droplint.errors import UnreadableModel
 from droplint.formats.keras.saved import model_config, producer_of
 from droplint.read import MAX_CONFIG_BYTES, SavedModel, parse_json
+from droplint.read.protostream import Span, scan
 from droplint.read.protowire import LEN, fields, text
 
 
@@ -23,15 +24,20 @@ def read_savedmodel(path: Path) -> SavedModel:
             f"keras_metadata.pb is larger than the {MAX_CONFIG_BYTES >> 20} MiB limit"
         )
     root = _root_metadata(memoryview(meta_file.read_bytes()))
-    meta = parse_json(root, "the root object's metadata in keras_metadata.pb")
+    return _saved(path, root, "the root object's metadata in keras_metadata.pb")
+
+
+def _saved(path: Path, root: str, what: str) -> SavedModel:
+    """The model config and Keras version from a root object's metadata JSON."""
+    meta = parse_json(root, what)
     if not isinstance(meta, dict):
-        raise UnreadableModel("the root object's metadata in keras_metadata.pb is not an object")
+        raise UnreadableModel(f"{what} is not an object")
     config = meta.get("model_config") or {k: meta[k] for k in ("class_name", "config") if k in meta}
     version = meta.get("keras_version") if isinstance(meta.get("keras_version"), str) else None
     try:
-        cfg = model_config(untuple(config), "keras_metadata.pb")
+        cfg = model_config(untuple(config), what)
     except RecursionError as exc:
-        raise UnreadableModel("keras_metadata.pb is nested too deeply") from exc
+        raise UnreadableModel(f"{what} is nested too deeply") from exc
     return SavedModel(
         str(path), "keras-savedmodel", producer_of(version) if version else "tf-keras", version, cfg
     )
@@ -68,3 +74,48 @@ def untuple(value: Any) -> Any:
     if isinstance(value, list):
         return [untuple(v) for v in value]
     return value
+
+
+# -- SavedModels from tf.keras <= 2.4: no keras_metadata.pb -----------------------------------
+
+SAVED_MODEL_FIELDS = (2, 7, 1)  # SavedModel.meta_graphs -> object_graph_def -> nodes
+USER_OBJECT, METADATA = 4, 3  # SavedObject.user_object -> SavedUserObject.metadata
+
+
+def read_object_graph(path: Path) -> SavedModel:
+    """A SavedModel written by tf.keras 2.0-2.4 keeps each Keras object's metadata in the
+    object graph of saved_model.pb (SavedUserObject.metadata, deprecated since); the root
+    object's is the same JSON as keras_metadata.pb's root. Only that path through the file is
+    read: the graph's functions and constants are skipped by seeking."""
+    pb = path / "saved_model.pb"
+    try:
+        with pb.open("rb") as f:
+            root = _root_user_metadata(f, Span(0, pb.stat().st_size))
+    except OSError as exc:
+        raise UnreadableModel(f"cannot read saved_model.pb: {exc.strerror or exc}") from exc
+    if not root:
+        raise UnreadableModel(
+            "a TensorFlow SavedModel without Keras layer configs (no keras_metadata.pb, and "
+            "its object graph has no Keras metadata: e.g. Keras 3 model.export() or "
+            "tf.saved_model.save)"
+        )
+    return _saved(path, root, "the root object's metadata in saved_model.pb")
+
+
+def _root_user_metadata(f: BinaryIO, file: Span) -> str:
+    meta_graph = _first(f, file, SAVED_MODEL_FIELDS[0])
+    graph = _first(f, meta_graph, SAVED_MODEL_FIELDS[1]) if meta_graph else None
+    root = _first(f, graph, SAVED_MODEL_FIELDS[2]) if graph else None  # node 0 is the root
+    user = _first(f, root, USER_OBJECT) if root else None
+    metadata = _first(f, user, METADATA) if user else None
+    if metadata is None:
+        return ""
+    data = metadata.read(f, MAX_CONFIG_BYTES, "the root object's metadata in saved_model.pb")
+    return text(memoryview(data))
+
+
+def _first(f: BinaryIO, span: Span, number: int) -> Span | None:
+    for n, wire, value in scan(f, span):
+        if n == number and wire == LEN and isinstance(value, Span):
+            return value
+    return None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from droplint.enums import NodeKind, Role
+from droplint.enums import Merge, NodeKind, Role
 from droplint.formats.keras import layers as kl
 from droplint.formats.keras.sites import FAMILY, cudnn_eligible
 from droplint.formats.keras.version import KerasVersion
@@ -34,6 +34,11 @@ class KerasSemantics(Semantics):
         return node.kind == NodeKind.LAYER and (
             node.op in kl.TRANSPARENT or node.op in kl.OUTPUT_DROPOUT or node.op == "Softmax"
         )
+
+    def merge(self, node: Node) -> Merge | None:
+        if len(node.inputs) < 2 or node.op not in kl.MERGES:
+            return None
+        return Merge.PARTS if node.op == "Concatenate" else Merge.VALUES
 
     def weighted(self, node: Node) -> bool:
         if node.kind != NodeKind.LAYER:

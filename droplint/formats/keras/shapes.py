@@ -44,15 +44,28 @@ def infer_shapes(graph: Graph) -> None:
 
 
 def output_shape(node: Node, ins: list[Shape | None]) -> Shape | None:
-    """Shape of a layer's first output from its input shapes, or None when unknown."""
+    """Shape of a layer's first output from its input shapes, or None when unknown. A layer
+    applied step by step (node.distributed) works on frames: the steps' axes come back after."""
+    steps = node.distributed
+    if steps:
+        ins = [frame(s, steps) for s in ins]
     first = ins[0] if ins else None
     if first is None:
         return None
-    op, cfg = node.op, node.attrs
     try:
-        return _rule(op, cfg, node, first, ins)
+        out = _rule(node.op, node.attrs, node, first, ins)
     except (TypeError, ValueError, IndexError, KeyError):
         return None  # a malformed config only costs us the shape
+    if steps and out is not None:
+        return (out[0], *[None] * steps, *out[1:])
+    return out
+
+
+def frame(shape: Shape | None, steps: int) -> Shape | None:
+    """The shape one step sees: the steps' axes after the batch axis taken out."""
+    if shape is None or len(shape) <= steps:
+        return None
+    return (shape[0], *shape[1 + steps :])
 
 
 def _rule(

@@ -14,6 +14,7 @@ from typing import Any
 
 from droplint.enums import Active, Noise, Where
 from droplint.formats.keras import layers as kl
+from droplint.formats.keras.shapes import frame
 from droplint.formats.keras.version import KerasVersion
 from droplint.graph import Graph, Node, Shape
 from droplint.sites.model import Site, as_rate
@@ -35,9 +36,9 @@ def keras_sites(graph: Graph, version: KerasVersion) -> list[Site]:
     for node in graph.nodes.values():
         forced = node.training is True
         x = graph.input_shape(node)
-        sequence = _is_sequence(graph, node, x)
-        for layer in node.walk():
-            for site in _layer_sites(layer, node, version, x, sequence):
+        sequence = _is_sequence(graph, node, x) or node.distributed > 0
+        for layer, steps in _stepped(node, node.distributed):
+            for site in _layer_sites(layer, node, version, x, sequence, steps):
                 if site.rate is not None and site.rate >= 1:
                     _rate_of_one(site, version)
                 if forced and site.active == Active.TRAINING:
@@ -84,13 +85,20 @@ def _family(node: Node) -> str | None:
     return FAMILY.get(node.op)
 
 
+def _stepped(node: Node, steps: int) -> Iterator[tuple[Node, int]]:
+    """node and every layer it wraps, with the number of TimeDistributed around each."""
+    yield node, steps
+    inside = steps + (node.op == "TimeDistributed")
+    for child in node.inner:
+        yield from _stepped(child, inside)
+
+
 def _layer_sites(
-    layer: Node, outer: Node, version: KerasVersion, x: Shape | None, sequence: bool
+    layer: Node, outer: Node, version: KerasVersion, x: Shape | None, sequence: bool, steps: int
 ) -> Iterator[Site]:
     op = layer.op
     if op in kl.OUTPUT_DROPOUT:
-        per_step = outer.op == "TimeDistributed"
-        yield _output_site(layer, outer, x, sequence, per_step)
+        yield _output_site(layer, outer, x, sequence, steps)
     elif _family(layer):
         yield from _rnn_sites(layer, outer, version)
     elif op in kl.ATTENTION:
@@ -121,15 +129,20 @@ def _layer_sites(
 # -- output dropout ------------------------------------------------------------------------
 
 
-def _output_site(layer: Node, outer: Node, x: Shape | None, sequence: bool, per_step: bool) -> Site:
+def _output_site(layer: Node, outer: Node, x: Shape | None, sequence: bool, steps: int) -> Site:
+    """An output dropout; applied step by step (TimeDistributed), its mask is drawn for each
+    frame: the axes it shares are those of the frame, after the steps' axes."""
     op, cfg = layer.op, layer.attrs
+    frame_x = frame(x, steps) if steps else x
     key = "rate" if "rate" in cfg or "p" not in cfg else "p"  # Keras 1 wrote "p"
     raw = cfg.get(key)
     rate = as_rate(raw)
     noise = {"GaussianDropout": Noise.GAUSSIAN, "AlphaDropout": Noise.ALPHA}.get(
         op, Noise.BERNOULLI
     )
-    shared = [] if per_step else _shared_axes(op, cfg, x)
+    shared = _shared_axes(op, cfg, frame_x)
+    if steps and shared is not None:  # frame axis 0 is a (sample, step): never shared
+        shared = [axis + steps for axis in shared if axis > 0]
     site = Site(
         outer.id,
         layer.id,
@@ -141,13 +154,12 @@ def _output_site(layer: Node, outer: Node, x: Shape | None, sequence: bool, per_
         raw_rate=raw,
         shared_axes=shared,
     )
-    if sequence and shared is not None:
+    if (sequence or steps) and shared is not None:
         site.time_constant = 1 in shared
     if rate == 0:
         site.active = Active.NEVER
-    site.note = _mask_words(site, per_step)
-    if layer is outer:  # a wrapper's input is not the wrapped layer's
-        site.invalid = _noise_shape_problem(cfg, x)
+    site.note, site.stepwise = _mask_words(site, steps), steps > 0
+    site.invalid = _noise_shape_problem(cfg, frame_x)
     if op in ("SpatialDropout2D", "SpatialDropout3D") and "data_format" not in cfg:
         site.note += (
             "; the file saves no data_format (tf-keras never does), so the layer loads with the"
@@ -186,19 +198,19 @@ def _noise_shape_problem(cfg: dict[str, Any], x: Shape | None) -> str:
     return ""
 
 
-def _mask_words(site: Site, per_step: bool) -> str:
+def _mask_words(site: Site, steps: int) -> str:
     if site.noise == Noise.GAUSSIAN:
         return "multiplies every element by its own Gaussian noise"
-    if per_step:
-        return "a new mask for every element and timestep (inside TimeDistributed)"
+    inside = " (inside TimeDistributed)" if steps else ""
     if site.shared_axes is None:
         return "mask shape unknown (noise_shape does not match the input)"
     if not site.shared_axes:
         per = "element and timestep" if site.time_constant is not None else "element"
-        return f"a new mask for every {per}"
+        return f"a new mask for every {per}{inside}"
     if site.cls.startswith("SpatialDropout"):
-        return "drops whole channels: one mask per sample and channel"
-    return f"mask shared along axes {site.shared_axes} (batch = 0)"
+        per = "sample, timestep and channel" if steps else "sample and channel"
+        return f"drops whole channels: one mask per {per}{inside}"
+    return f"mask shared along axes {site.shared_axes} (batch = 0){inside}"
 
 
 # -- recurrent layers ----------------------------------------------------------------------

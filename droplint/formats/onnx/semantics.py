@@ -5,7 +5,7 @@ rules about training structure do not apply, and rules about inference do."""
 
 from __future__ import annotations
 
-from droplint.enums import NodeKind, Role
+from droplint.enums import Merge, NodeKind, Role
 from droplint.formats.onnx.sites import INPUT_POSITIONS, is_dropout_op
 from droplint.graph import Graph, Node, Tensor
 from droplint.sites import Semantics
@@ -18,6 +18,7 @@ TRANSPARENT = {
 WEIGHTED = {"Conv", "ConvTranspose", "Gemm", "MatMul", "LSTM", "GRU", "RNN", "Attention",
             "MultiHeadAttention", "Einsum"}  # fmt: skip
 RECURRENT = {"LSTM", "GRU", "RNN"}
+MERGES = {"Concat", "Sum", "Mean", "Max", "Min", "Add", "Sub"}
 PROBABILITY = {"Softmax", "LogSoftmax", "Sigmoid", "HardSigmoid"}
 
 
@@ -33,6 +34,12 @@ class OnnxSemantics(Semantics):
 
     def parameter_free(self, node: Node) -> bool:
         return node.op in TRANSPARENT or node.op in PROBABILITY or node.op in INPUT_POSITIONS
+
+    def merge(self, node: Node) -> Merge | None:
+        """Concatenations and sums of several activations (a residual Add, not a bias Add)."""
+        if len(node.inputs) < 2 or node.op not in MERGES:
+            return None
+        return Merge.PARTS if node.op == "Concat" else Merge.VALUES
 
     def weighted(self, node: Node) -> bool:
         return node.op in WEIGHTED and node.kind == NodeKind.LAYER
