@@ -10,6 +10,7 @@ Run from the repository root:
     python samples/make_samples.py --only expected # samples/rules/expected.json alone
     python samples/make_samples.py --only edited   # samples/broken/rate_as_text.keras alone
     python samples/make_samples.py --only wild     # samples/wild/: models as found in the wild
+    python samples/make_samples.py --only hub      # samples/hub/: keras_hub models
 
 Outputs are overwritten on every run. Weights are seeded, but Keras 3 ``.keras``
 archives embed the save time (``metadata.json`` ``date_saved`` and zip entry
@@ -666,20 +667,20 @@ def dl002_ok_custom_units_only(keras):
     return _chain(keras, "dl002_ok_custom_units_only", [PlainBlock(8, name="plain_block"), head])
 
 
-def dl002_hit_bert_backbone(keras):
-    """keras_hub BertBackbone (tiny, built from scratch, no download): a whole
-    model saved as one registered class keras_hub>BertBackbone with dropout=0.1."""
+def dl002_hit_unmodelled_hub_backbone(keras):
+    """keras_hub FNetBackbone (tiny, built from scratch, no download): a whole model
+    saved as one registered class keras_hub>FNetBackbone with dropout=0.1, of a family
+    droplint's keras_hub table does not model."""
     import keras_hub
 
-    return keras_hub.models.BertBackbone(
+    return keras_hub.models.FNetBackbone(
         vocabulary_size=50,
         num_layers=1,
-        num_heads=2,
         hidden_dim=8,
         intermediate_dim=16,
         dropout=0.1,
         max_sequence_length=16,
-        name="bert_backbone",
+        name="fnet_backbone",
     )
 
 
@@ -1076,7 +1077,7 @@ RULE_SAMPLES = [
     # No dropout-like setting (no DL002), but droplint cannot see into the custom layer, so it
     # never says the model has no dropout (no DL601).
     (dl002_ok_custom_units_only, (K3,), NONE),
-    (dl002_hit_bert_backbone, (K3,), [("DL002", "bert_backbone")]),
+    (dl002_hit_unmodelled_hub_backbone, (K3,), [("DL002", "fnet_backbone")]),
     (dl002_ok_transformer_encoder, (K3,), NONE),
     (dl003_hit_lambda, BOTH, [("DL003", "double")]),
     (dl003_ok_no_lambda, BOTH, [("DL601", None)]),
@@ -1122,7 +1123,7 @@ RULE_SAMPLES = [
 
 EXPECTED_FILE = HERE / "rules" / "expected.json"
 
-_NEEDS_KERAS_HUB = {dl002_hit_bert_backbone, dl002_ok_transformer_encoder}
+_NEEDS_KERAS_HUB = {dl002_hit_unmodelled_hub_backbone, dl002_ok_transformer_encoder}
 
 
 def _keras_hub_problem():
@@ -1233,6 +1234,54 @@ def build_wild():
         _write_samples(keras, WILD_DIR / sub, WILD_SAMPLES, suffix, **kwargs)
 
 
+# ---------------------------------------------------------------------------
+# keras_hub models (samples/hub/): each family of droplint's keras_hub table, tiny, saved
+# whole (only its constructor arguments are in the file), a task, and a preset folder.
+# ---------------------------------------------------------------------------
+
+HUB_DIR = HERE / "hub"
+
+
+def build_hub():
+    """One .keras per family (the backbone with the family's default dropout, 2 layers), BERT's
+    text classifier, a BERT preset folder, and FNet (a family droplint has no template of).
+    expected.json lists, for each, the dropouts the real model holds (walked here)."""
+    import json
+
+    import keras
+    import keras_hub
+    from make_hub_table import FAMILIES, real_dropouts
+
+    _fresh_dir(HUB_DIR)
+    expected = {}
+
+    def save(model, stem):
+        path = HUB_DIR / f"{stem}.keras"
+        model.save(path)
+        expected[path.name] = real_dropouts(model, f"{model.name}/")
+        _report(path)
+
+    for backbone, kwargs, _ in FAMILIES.values():
+        keras.backend.clear_session()
+        save(getattr(keras_hub.models, backbone)(**kwargs, num_layers=2), backbone)
+    keras.backend.clear_session()
+    bert = keras_hub.models.BertBackbone(**FAMILIES["BERT"][1], num_layers=2, dropout=0.2)
+    task = keras_hub.models.BertTextClassifier(bert, num_classes=3, preprocessor=None, dropout=0.3)
+    save(task, "BertTextClassifier")
+    keras.backend.clear_session()
+    bert = keras_hub.models.BertBackbone(**FAMILIES["BERT"][1], num_layers=2)
+    bert.save_to_preset(str(HUB_DIR / "bert_preset"))
+    expected["bert_preset"] = real_dropouts(bert, f"{bert.name}/")
+    keras.backend.clear_session()
+    fnet = keras_hub.models.FNetBackbone(vocabulary_size=50, num_layers=2, hidden_dim=8,
+                                         intermediate_dim=16, max_sequence_length=16)  # fmt: skip
+    save(fnet, "FNetBackbone")
+    lines = [
+        f"  {json.dumps(k)}: {json.dumps(v, sort_keys=True)}" for k, v in sorted(expected.items())
+    ]
+    (HUB_DIR / "expected.json").write_text("{\n" + ",\n".join(lines) + "\n}\n")
+
+
 def build_edited():
     """Real files edited by hand into configs no framework writes, for the rules' handling of
     odd values: seed2.keras with its Dropout rate stored as the text "0.25"."""
@@ -1251,7 +1300,7 @@ def build_edited():
     _report(p)
 
 
-def build_rule_samples():
+def build_rule_samples(only=None):
     """For each rule, models that trigger it (``*_hit_*``) and near misses that
     must not (``*_ok_*``), in samples/rules/keras3/*.keras and
     samples/rules/tfkeras/*.h5. A configuration the framework refuses to build
@@ -1266,15 +1315,16 @@ def build_rule_samples():
     warnings.filterwarnings("ignore", message=".*HDF5 file.*legacy.*")
     frameworks = {K3: (_keras3(), ".keras", {}), TK: (_tfkeras(), ".h5", {"save_format": "h5"})}
     print(f"rule samples -> {RULES_DIR}")
-    _fresh_dir(RULES_DIR)
+    if only is None:
+        _fresh_dir(RULES_DIR)
     hub_problem = _keras_hub_problem()
     skipped = []
     for fw in (K3, TK):
         keras, ext, save_kwargs = frameworks[fw]
         out_dir = RULES_DIR / fw
-        out_dir.mkdir()
+        out_dir.mkdir(exist_ok=True)
         for fn, fws, _ in RULE_SAMPLES:
-            if fw not in fws:
+            if fw not in fws or (only is not None and fn.__name__ not in only):
                 continue
             path = out_dir / f"{fn.__name__}{ext}"
             if fn in _NEEDS_KERAS_HUB and hub_problem:
@@ -1315,9 +1365,10 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--only",
-        choices=["keras3", "tfkeras", "broken", "rules", "expected", "edited", "wild"],
+        choices=["keras3", "tfkeras", "broken", "rules", "expected", "edited", "wild", "hub"],
         help="build only one group of samples",
     )
+    parser.add_argument("--sample", action="append", help="with --only rules: just this one")
     args = parser.parse_args(argv)
     if args.only in (None, "keras3"):
         build_keras3()
@@ -1326,11 +1377,13 @@ def main(argv=None):
     if args.only in (None, "broken"):
         build_broken()
     if args.only in (None, "rules"):
-        build_rule_samples()
+        build_rule_samples(args.sample or None)
     if args.only in (None, "broken", "edited"):
         build_edited()
     if args.only in (None, "wild"):
         build_wild()
+    if args.only in (None, "hub"):
+        build_hub()
     if args.only == "expected":  # the manifest alone, without rebuilding the models
         write_expected()
 

@@ -75,17 +75,20 @@ def test_dl602_needs_selecting() -> None:
     assert finding.layer == "d3"
 
 
-def test_keras_hub_backbone_is_opaque_with_its_dropout() -> None:
-    report = analyze_file(SAMPLES / "rules/keras3/dl002_hit_bert_backbone.keras")
+def test_an_unmodelled_keras_hub_backbone_is_opaque_with_its_dropout() -> None:
+    report = analyze_file(SAMPLES / "rules/keras3/dl002_hit_unmodelled_hub_backbone.keras")
     (finding,) = [f for f in report.findings if f.code == "DL002"]
-    assert "keras_hub>BertBackbone" in finding.message and "dropout=0.1" in finding.message
+    assert "keras_hub>FNetBackbone" in finding.message and "dropout=0.1" in finding.message
 
 
 def test_keras_hub_transformer_encoder_is_modelled() -> None:
+    """keras_hub's TransformerEncoder(dropout=0.1): attention dropout in its
+    MultiHeadAttention, and Dropout layers after attention and after the feed-forward block."""
     report = analyze_file(SAMPLES / "rules/keras3/dl002_ok_transformer_encoder.keras")
     assert {(s.layer, s.where, s.rate) for s in report.sites} == {
-        ("encoder", "attention", 0.1),
-        ("encoder", "internal", 0.1),
+        ("encoder/self_attention_layer", "attention", 0.1),
+        ("encoder/self_attention_dropout", "internal", 0.1),
+        ("encoder/feedforward_dropout", "internal", 0.1),
     }
 
 

@@ -90,6 +90,7 @@ class Graph:
     outputs: list[Tensor] = field(default_factory=list)
     shapes: dict[Tensor, Shape] = field(default_factory=dict)
     dtypes: dict[Tensor, str] = field(default_factory=dict)
+    libraries: dict[str, str] = field(default_factory=dict)  # e.g. {"keras_hub": "0.32.0"}
     _consumers: dict[str, list[Node]] | None = field(default=None, repr=False)
 
     def add(self, node: Node) -> Node:

@@ -17,7 +17,7 @@ from droplint.graph import Graph, Node, Tensor
 from droplint.picture.collapse import collapse
 from droplint.rules import Finding
 from droplint.sites import Site
-from droplint.sites.model import chain_rate
+from droplint.sites.model import by_setting, chain_rate
 from droplint.wording import (
     TIMES,
     format_shape,
@@ -149,11 +149,24 @@ def _box(
         kind = "site"
     box = Box(first.id, kind, first.id, _subtitle(graph, first), members=members, output=output)
     box.findings = anchored.get(first.id, [])
-    for s in sites:
+    for group in by_setting(sites):
+        s = group[0]
+        if len(group) > 1:  # the dropouts one argument of a composite layer sets
+            box.lines += _group_lines(s, len(group))
+            box.notes.append(f"{s.param}: {s.note}; {len(group)} layers, e.g. {s.layer}")
+            continue
         box.lines += _site_lines(graph, first, s)
         if s.note:
             box.notes.append(f"{_short(s.layer, first)}{s.param}: {s.note}")
     return box
+
+
+def _group_lines(site: Site, count: int) -> list[Line]:
+    """Many dropouts set by one argument: one line, with how many."""
+    line = Line(f"{site.param} {rate_text(site.rate)} {TIMES}{count} dropouts", "drop")
+    if site.active == Active.NEVER:
+        line.text, line.style = line.text + " (off)", "off"
+    return [line]
 
 
 def _group(members: list[Node], output: bool) -> Box:

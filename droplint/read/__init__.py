@@ -4,7 +4,7 @@ at a path's content, and the protobuf wire format. Nothing here knows a particul
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from droplint.errors import UnreadableModel
@@ -23,6 +23,7 @@ class SavedModel:
     producer: str  # keras | tf-keras | <exporter>
     version: str | None
     config: Any  # what the plug-in read: a Keras JSON config, an OnnxModel, ...
+    libraries: dict[str, str] = field(default_factory=dict)  # other versions the file records
 
 
 def parse_json(text: str | bytes, what: str) -> Any:

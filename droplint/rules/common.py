@@ -22,6 +22,16 @@ def is_mc_dropout(ctx: Context, layer: str) -> bool:
     return matches(ctx.option(MC_DROPOUT), layer)
 
 
+MOST_RELATED = 20  # layers a finding lists in `related`
+
+
+def bounded(layers: list[str]) -> list[str]:
+    """At most MOST_RELATED names, then how many more."""
+    if len(layers) <= MOST_RELATED:
+        return layers
+    return [*layers[:MOST_RELATED], f"... and {len(layers) - MOST_RELATED} more"]
+
+
 def describe(site: Site) -> str:
     source = f" from module '{site.source}'" if site.source else ""
     return f"'{site.layer}' ({site.cls} {rate(site.rate)}{source})"

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from droplint.enums import Active, Severity
-from droplint.rules.common import describe, output_sites
+from droplint.enums import Active, Severity, Where
+from droplint.rules.common import bounded, describe, output_sites
 from droplint.rules.options import HIGH_RATE
 from droplint.rules.registry import RULES, Context, Finding, rule
 from droplint.sites import Site
+from droplint.sites.model import by_setting
 from droplint.wording import WHERE_WORDS
 
 
@@ -30,15 +31,28 @@ def zero_rate_dropout(ctx: Context) -> Iterator[Finding]:
 )  # fmt: skip
 def high_dropout_rate(ctx: Context) -> Iterator[Finding]:
     limit = ctx.option(HIGH_RATE)
-    for site in ctx.sites:
+    for group in by_setting(ctx.sites):
+        site = group[0]
         if site.rate is None or not limit < site.rate < 1:
             continue
+        what = f"{describe(site)}: {WHERE_WORDS[site.where]} of {site.rate:g}"
+        layer, related = site.layer, []
+        if len(group) > 1:  # one argument of a composite layer sets them all
+            node = ctx.node_of(site)
+            attention = sum(1 for s in group if s.where == Where.ATTENTION)
+            what = (
+                f"'{node.id}' ({node.op}) {site.param}={site.rate:g} sets {len(group)} "
+                f"dropouts inside it ({attention} on attention probabilities; e.g. "
+                f"'{site.layer}'), which"
+            )
+            layer, related = node.id, bounded([s.layer for s in group])
         yield RULES["DL302"].finding(
-            site.layer,
-            f"{describe(site)}: {WHERE_WORDS[site.where]} of {site.rate:g} is above the "
-            f"threshold {limit:g}{_more_than_kept(site.rate)}. Layers learn slowly or underfit "
-            "at high rates (Srivastava et al. 2014 found about 0.5 good for hidden units and "
-            "0.2 for inputs). Fix: lower the rate, or raise `high-rate` if this is deliberate.",
+            layer,
+            f"{what} is above the threshold {limit:g}{_more_than_kept(site.rate)}. Layers "
+            "learn slowly or underfit at high rates (Srivastava et al. 2014 found about 0.5 "
+            "good for hidden units and 0.2 for inputs). Fix: lower the rate, or raise "
+            "`high-rate` if this is deliberate.",
+            related=related,
             effective_rate=site.rate,
         )
 

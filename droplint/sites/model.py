@@ -39,6 +39,18 @@ class Site:
         return {"layer": d.pop("layer"), "class": cls, **d}
 
 
+def by_setting(sites: Iterable[Site]) -> list[list[Site]]:
+    """Sites grouped by the one setting that makes them: the dropouts inside a composite layer
+    (a keras_hub backbone) that share its argument and rate form one group; any other site is
+    a group of its own. In the order of their first site."""
+    groups: dict[tuple[Any, ...], list[Site]] = {}
+    for i, s in enumerate(sites):
+        inner = s.layer != s.node and s.where in (Where.INTERNAL, Where.ATTENTION)
+        key = (s.node, s.param, s.rate) if inner else (i,)
+        groups.setdefault(key, []).append(s)
+    return list(groups.values())
+
+
 def as_rate(value: Any) -> float | None:
     """A saved rate as a float, or None when it is not a real number."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):

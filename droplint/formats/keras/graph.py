@@ -13,6 +13,7 @@ from typing import Any
 
 from droplint.enums import NodeKind
 from droplint.errors import UnreadableModel
+from droplint.formats.keras import hub
 from droplint.formats.keras import layers as kl
 from droplint.formats.keras.savedmodel import untuple
 from droplint.formats.keras.shapes import infer_shapes
@@ -28,6 +29,7 @@ Ref = tuple[str, int, int]  # (layer name, call index, output index)
 def build_keras_graph(saved: SavedModel) -> Graph:
     cfg = saved.config
     graph = Graph(_model_name(cfg), saved.format, saved.producer, saved.version)
+    graph.libraries = dict(saved.libraries)
     builder = _Builder(graph)
     try:
         if is_model(cfg):
@@ -203,7 +205,8 @@ class _Builder:
         cfg = layer.get("config")
         cfg = cfg if isinstance(cfg, dict) else {}
         module = layer.get("registered_name") or layer.get("module")
-        node = Node(ident, path, cls, cfg, kind=_kind(cls, module), module=module)
+        kind = _kind(cls, module, cfg, self.graph.libraries.get("keras_hub"))
+        node = Node(ident, path, cls, cfg, kind=kind, module=module)
         node.distributed = self.distributed
         node.inner = [
             self.make_node(sub, f"{path}/{sub_name}", f"{ident}/{sub_name}")
@@ -274,10 +277,13 @@ def _single_node(out: list[Tensor]) -> bool:
     return len(out) == 1 and out[0].index == 0
 
 
-def _kind(cls: str, module: str | None) -> NodeKind:
+def _kind(cls: str, module: str | None, cfg: dict[str, Any], hub_release: str | None) -> NodeKind:
+    """A layer droplint models, or one it cannot see into (a custom class, or a keras_hub
+    class it has no template of for this file)."""
+    if hub.is_hub(module):
+        known = hub.template(cls, module, cfg, hub_release) is not None
+        return NodeKind.LAYER if known else NodeKind.OPAQUE
     custom = module is not None and ">" in module and not module.startswith("keras>")
-    if kl.is_hub_transformer(cls, module):
-        return NodeKind.LAYER
     return NodeKind.OPAQUE if custom or cls not in kl.KNOWN else NodeKind.LAYER
 
 

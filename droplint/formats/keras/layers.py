@@ -30,8 +30,6 @@ ATTENTION = {
 WRAPPERS = {"Bidirectional", "TimeDistributed", "RNN"}
 # Layers that combine several tensors by parts or value by value.
 MERGES = {"Concatenate", "Add", "Average", "Subtract", "Maximum", "Minimum", "Multiply"}
-# keras_hub / keras_nlp composite layers whose single `dropout` drives several internal dropouts.
-HUB_TRANSFORMERS = {"TransformerEncoder", "TransformerDecoder"}
 
 # Parameter-free layers that only move, reshape or map values one by one: dropouts on either
 # side of them act on the same values, so their rates compound.
@@ -49,7 +47,7 @@ WEIGHTED = {
     "SeparableConv1D", "SeparableConv2D", "DepthwiseConv1D", "DepthwiseConv2D",
     "LocallyConnected1D", "LocallyConnected2D",
     "MultiHeadAttention", "GroupQueryAttention", "GroupedQueryAttention",
-} | RECURRENT | HUB_TRANSFORMERS  # fmt: skip
+} | RECURRENT  # fmt: skip
 
 NORMALIZATION = {
     "BatchNormalization", "LayerNormalization", "GroupNormalization", "UnitNormalization",
@@ -85,11 +83,3 @@ KNOWN = (
 EXECUTABLE = {"Lambda", "TFSMLayer", "TorchModuleWrapper", "JaxLayer", "FlaxLayer"}
 
 MODELS = {"Sequential", "Functional", "Model"}
-
-
-def is_hub_transformer(class_name: str, module: str | None) -> bool:
-    return (
-        class_name in HUB_TRANSFORMERS
-        and bool(module)
-        and any(pkg in module for pkg in ("keras_hub", "keras_nlp"))
-    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from droplint.enums import Merge, NodeKind, Role
+from droplint.formats.keras import hub
 from droplint.formats.keras import layers as kl
 from droplint.formats.keras.sites import FAMILY, cudnn_eligible
 from droplint.formats.keras.version import KerasVersion
@@ -12,6 +13,7 @@ from droplint.sites import Semantics
 PROBABILITY_ACTIVATIONS = {"softmax", "sigmoid", "log_softmax"}
 NORMALIZING_BATCH = {"BatchNormalization", "SyncBatchNormalization"}
 WRAPPERS = ("TimeDistributed", "Bidirectional")
+HUB_EMBEDDINGS = {"TokenAndPositionEmbedding", "ReversibleEmbedding", "PositionEmbedding"}
 
 
 class KerasSemantics(Semantics):
@@ -45,7 +47,7 @@ class KerasSemantics(Semantics):
             return False
         if node.op in WRAPPERS:
             return any(self.weighted(n) for n in node.inner)
-        return node.op in kl.WEIGHTED or kl.is_hub_transformer(node.op, node.module)
+        return node.op in kl.WEIGHTED or (hub.is_hub(node.module) and hub.weighted(node.op))
 
     def direct_readers(self, node: Node) -> list[Node]:
         if node.op in FAMILY:
@@ -70,8 +72,10 @@ class KerasSemantics(Semantics):
             isinstance(activation, str) and activation in PROBABILITY_ACTIVATIONS
         ):
             return Role.PROBABILITY
-        if node.op in kl.ATTENTION or kl.is_hub_transformer(node.op, node.module):
+        if node.op in kl.ATTENTION or (hub.is_hub(node.module) and "Attention" in node.op):
             return Role.ATTENTION
+        if hub.is_hub(node.module) and node.op in HUB_EMBEDDINGS:
+            return Role.EMBEDDING
         if node.op in ("Dense", "EinsumDense"):
             return Role.DENSE
         if (

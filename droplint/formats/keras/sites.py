@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from droplint.enums import Active, Noise, Where
+from droplint.formats.keras import hub
 from droplint.formats.keras import layers as kl
 from droplint.formats.keras.shapes import frame
 from droplint.formats.keras.version import KerasVersion
@@ -33,12 +34,14 @@ CUDNN_LAYERS = {"LSTM", "GRU"}
 
 def keras_sites(graph: Graph, version: KerasVersion) -> list[Site]:
     sites: list[Site] = []
+    release = graph.libraries.get("keras_hub")
     for node in graph.nodes.values():
         forced = node.training is True
         x = graph.input_shape(node)
         sequence = _is_sequence(graph, node, x) or node.distributed > 0
         for layer, steps in _stepped(node, node.distributed):
-            for site in _layer_sites(layer, node, version, x, sequence, steps):
+            sites_of = _layer_sites(layer, node, version, x, sequence, steps, release)
+            for site in sites_of:
                 if site.rate is not None and site.rate >= 1:
                     _rate_of_one(site, version)
                 if forced and site.active == Active.TRAINING:
@@ -94,7 +97,13 @@ def _stepped(node: Node, steps: int) -> Iterator[tuple[Node, int]]:
 
 
 def _layer_sites(
-    layer: Node, outer: Node, version: KerasVersion, x: Shape | None, sequence: bool, steps: int
+    layer: Node,
+    outer: Node,
+    version: KerasVersion,
+    x: Shape | None,
+    sequence: bool,
+    steps: int,
+    release: str | None = None,
 ) -> Iterator[Site]:
     op = layer.op
     if op in kl.OUTPUT_DROPOUT:
@@ -109,21 +118,10 @@ def _layer_sites(
             "dropout",
             "drops attention probabilities after the softmax",
         )
-    elif kl.is_hub_transformer(op, layer.module):
-        yield from _param_site(
-            layer,
-            outer,
-            Where.ATTENTION,
-            "dropout",
-            "drops attention probabilities (self- and, in a decoder, cross-attention)",
-        )
-        yield from _param_site(
-            layer,
-            outer,
-            Where.INTERNAL,
-            "dropout",
-            "the same rate drops the feed-forward and attention sub-layer outputs",
-        )
+    elif hub.is_hub(layer.module):
+        tmpl = hub.template(op, layer.module, layer.attrs, release)
+        if tmpl is not None:
+            yield from hub.hub_sites(layer, outer, tmpl)
 
 
 # -- output dropout ------------------------------------------------------------------------

@@ -51,11 +51,18 @@ def _file(path: Path) -> bytes:
 
 
 def _saved(path: Path, fmt: str, config: bytes, meta: bytes | None) -> SavedModel:
-    version = _version(parse_json(meta, "metadata.json")) if meta is not None else None
+    data = parse_json(meta, "metadata.json") if meta is not None else None
+    version = _text(data, "keras_version")
+    libraries = {
+        lib: value for lib in LIBRARIES if (value := _text(data, f"{lib}_version")) is not None
+    }
     cfg = model_config(parse_json(config, "config.json"), "config.json")
-    return SavedModel(str(path), fmt, producer_of(version), version, cfg)
+    return SavedModel(str(path), fmt, producer_of(version), version, cfg, libraries)
 
 
-def _version(meta: Any) -> str | None:
-    value = meta.get("keras_version") if isinstance(meta, dict) else None
+LIBRARIES = ("keras_hub", "keras_nlp")  # whose versions a preset's metadata.json records
+
+
+def _text(meta: Any, key: str) -> str | None:
+    value = meta.get(key) if isinstance(meta, dict) else None
     return value if isinstance(value, str) else None
