@@ -1244,7 +1244,8 @@ HUB_DIR = HERE / "hub"
 
 def build_hub():
     """One .keras per family (the backbone with the family's default dropout, 2 layers), BERT's
-    text classifier, a BERT preset folder, and FNet (a family droplint has no template of).
+    text classifier (also as a preset), a BERT preset folder, and FNet (a family droplint has
+    no template of).
     expected.json lists, for each, the dropouts the real model holds (walked here)."""
     import json
 
@@ -1268,6 +1269,8 @@ def build_hub():
     bert = keras_hub.models.BertBackbone(**FAMILIES["BERT"][1], num_layers=2, dropout=0.2)
     task = keras_hub.models.BertTextClassifier(bert, num_classes=3, preprocessor=None, dropout=0.3)
     save(task, "BertTextClassifier")
+    task.save_to_preset(str(HUB_DIR / "bert_task_preset"))  # task.json: the whole task
+    expected["bert_task_preset"] = real_dropouts(task, f"{task.name}/")
     keras.backend.clear_session()
     bert = keras_hub.models.BertBackbone(**FAMILIES["BERT"][1], num_layers=2)
     bert.save_to_preset(str(HUB_DIR / "bert_preset"))

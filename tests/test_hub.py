@@ -66,6 +66,13 @@ def test_a_preset_folder_is_read_with_its_release(tmp_path: Path) -> None:
     assert [f.code for f in report.findings] == ["DL002"]  # its dropout=0.1 is named
 
 
+def test_a_task_preset_is_the_whole_task() -> None:
+    """A preset saved from a task: task.json holds the task, its backbone inside."""
+    report = analyze_file(HUB / "bert_task_preset")
+    assert report.model == "bert_text_classifier"
+    assert as_dropouts(report, EXPECTED["bert_task_preset"]) == EXPECTED["bert_task_preset"]
+
+
 def test_a_family_without_a_template_is_unknown_not_absent() -> None:
     report = analyze_file(HUB / "FNetBackbone.keras")
     assert not report.sites and [u.cls for u in report.flow.unseen] == ["FNetBackbone"]

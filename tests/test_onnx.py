@@ -211,3 +211,30 @@ def test_rate_rules_on_onnx(tmp_path: Path, ratio: float, code: str) -> None:
     save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), str(path))
     r = analyze_file(path, ALL)
     assert [f.layer for f in r.findings if f.code == code] == ["drop"]
+
+
+def test_a_custom_op_is_one_droplint_cannot_see_into(tmp_path: Path) -> None:
+    """An operator of a domain droplint does not know (an onnx.helper graph: custom ops are
+    what exporters write for code they cannot express): unknown, never 'no dropout'."""
+    from onnx import TensorProto, helper, save
+
+    node = helper.make_node("FancyDropout", ["x"], ["y"], name="fancy", domain="my.ops",
+                            dropout_ratio=0.2)  # fmt: skip
+    graph = helper.make_graph(
+        [node, helper.make_node("Relu", ["y"], ["z"], name="relu")], "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 4])],
+        [helper.make_tensor_value_info("z", TensorProto.FLOAT, [2, 4])],
+    )  # fmt: skip
+    model = helper.make_model(
+        graph, opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid("my.ops", 1)]
+    )
+    path = tmp_path / "custom.onnx"
+    save(model, path)
+    report = analyze_file(path)
+    assert [(u.layer, u.cls, u.settings) for u in report.flow.unseen] == [
+        ("fancy", "FancyDropout", {"dropout_ratio": pytest.approx(0.2)})
+    ]
+    assert [f.code for f in report.findings] == ["DL002"]
+    from conftest import rendered
+
+    assert "no dropout droplint can see" in rendered("text", [report])

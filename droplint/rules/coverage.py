@@ -48,7 +48,7 @@ def unregularized_layer(ctx: Context) -> Iterator[Finding]:
         if not covered:
             continue
         for cov in layers:
-            if cov in covered:
+            if cov in covered or cov.input_unknown:  # unknown is not none
                 continue
             yield RULES["DL602"].finding(
                 cov.layer,

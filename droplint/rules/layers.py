@@ -27,7 +27,7 @@ def opaque_layer(ctx: Context) -> Iterator[Finding]:
             f"'{node.id}' is a {node.op} layer ({kind}) with dropout-like settings {settings}. "
             "droplint does not know where or how this class applies them, so they are not in "
             "the dropout map, the effective rates or the other rules. Check its code, or keep "
-            "dropout in standard Keras layers where droplint can see it.",
+            "dropout in standard layers or operators, where droplint can see it.",
         )
 
 

@@ -27,9 +27,11 @@ class KerasFormat(Format):
         "keras-h5": "HDF5 root attributes `model_config`, `keras_version` (Keras 1, 2, tf.keras, "
         "tf-keras, Keras 3)",
         "keras-zip": "`.keras` archive: `config.json`, `metadata.json` (Keras 3, tf-keras ≥ 2.13)",
-        "keras-dir": "an unzipped `.keras` folder holding `config.json`",
-        "keras-savedmodel": "TF2 SavedModel folder from tf-keras: `keras_metadata.pb`, decoded "
-        "without TensorFlow",
+        "keras-dir": "an unzipped `.keras` folder holding `config.json`, or a keras_hub preset "
+        "(`config.json` or `task.json`, and `metadata.json` with `keras_hub_version`)",
+        "keras-savedmodel": "TF2 SavedModel folder from tf.keras / tf-keras: `keras_metadata.pb` "
+        "(2.5 on), or the object graph of `saved_model.pb` (2.0-2.4), decoded without "
+        "TensorFlow",
         "keras-object": "a Keras model in memory, given to `droplint.analyze` (see Python API)",
     }
     suffixes = (".h5", ".hdf5", ".keras")

@@ -27,7 +27,10 @@ def read_keras_zip(path: Path) -> SavedModel:
 
 
 def read_keras_dir(path: Path) -> SavedModel:
-    config = _file(path / "config.json")
+    """An unzipped .keras folder, or a keras_hub preset: config.json holds its backbone, and
+    task.json, when the preset was saved from a task, the whole task (the backbone inside)."""
+    task = path / "task.json"
+    config = _file(task if task.is_file() else path / "config.json")
     meta_path = path / "metadata.json"
     meta = _file(meta_path) if meta_path.is_file() else None
     return _saved(path, "keras-dir", config, meta)

@@ -24,6 +24,9 @@ ELEM_TYPES = {1: "float32", 2: "uint8", 3: "int8", 4: "uint16", 5: "int16", 6: "
               7: "int64", 8: "string", 9: "bool", 10: "float16", 11: "float64", 12: "uint32",
               13: "uint64", 16: "bfloat16"}  # fmt: skip
 SCOPES_KEY = "pkg.torch.onnx.name_scopes"  # where torch's dynamo exporter names the module
+# Operator domains whose ops droplint knows (onnxruntime's contrib ops included); an op of any
+# other domain, with no model-local function of that name, is one it cannot see into.
+KNOWN_DOMAINS = {"", "ai.onnx", "ai.onnx.ml", "com.microsoft", "ai.onnx.preview.training"}
 
 Scope = dict[str, Tensor | Const]  # a tensor name -> the edge or constant it stands for
 
@@ -88,6 +91,8 @@ class _Builder:
             self.inline(function, n, ident, scope, training, depth)
             return
         node = Node(ident, ident, n.op_type, _attributes(n), module=n.domain or None)
+        if n.domain not in KNOWN_DOMAINS:  # a custom op: it may do anything, dropout included
+            node.kind = NodeKind.OPAQUE
         operands = [self.operand(n, name, scope) for name in n.inputs]
         node.inputs = [o for o in operands if isinstance(o, Tensor)]
         if len(node.inputs) != len(operands):  # only nodes with constants keep the full list
