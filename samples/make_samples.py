@@ -1256,10 +1256,12 @@ def build_hub():
     _fresh_dir(HUB_DIR)
     expected = {}
 
-    def save(model, stem):
+    def save(model, stem, whole=True):
+        """whole: the keras_hub model itself (its layers' paths start with its name); else a
+        model of one's own, whose layers' paths start with their own names."""
         path = HUB_DIR / f"{stem}.keras"
         model.save(path)
-        expected[path.name] = real_dropouts(model, f"{model.name}/")
+        expected[path.name] = real_dropouts(model, f"{model.name}/" if whole else "")
         _report(path)
 
     for backbone, kwargs, _ in FAMILIES.values():
@@ -1275,6 +1277,14 @@ def build_hub():
     bert = keras_hub.models.BertBackbone(**FAMILIES["BERT"][1], num_layers=2)
     bert.save_to_preset(str(HUB_DIR / "bert_preset"))
     expected["bert_preset"] = real_dropouts(bert, f"{bert.name}/")
+    keras.backend.clear_session()
+    tokens = keras.Input((8,), dtype="int32", name="tokens")
+    x = keras_hub.layers.TokenAndPositionEmbedding(50, 8, 8, name="embed")(tokens)
+    x = keras.layers.Dropout(0.1, name="embed_drop")(x)
+    x = keras_hub.layers.TransformerEncoder(16, 2, dropout=0.2, name="encoder")(x)
+    x = keras.layers.GlobalAveragePooling1D(name="pool")(x)
+    x = keras.layers.Dense(2, name="head")(x)
+    save(keras.Model(tokens, x, name="hub_layers"), "hub_layers", whole=False)
     keras.backend.clear_session()
     fnet = keras_hub.models.FNetBackbone(vocabulary_size=50, num_layers=2, hidden_dim=8,
                                          intermediate_dim=16, max_sequence_length=16)  # fmt: skip

@@ -73,6 +73,15 @@ def test_a_task_preset_is_the_whole_task() -> None:
     assert as_dropouts(report, EXPECTED["bert_task_preset"]) == EXPECTED["bert_task_preset"]
 
 
+def test_keras_hub_layers_in_a_model_of_ones_own() -> None:
+    """TokenAndPositionEmbedding -> Dropout(0.1) -> TransformerEncoder(dropout=0.2) -> Dense:
+    the embedding carries weights (a trainable layer like Embedding), the encoder gets the
+    Dropout on its input and its own dropouts inside."""
+    report = analyze_file(HUB / "hub_layers.keras")
+    coverage = {c.layer: (c.input_rate, c.internal_rate) for c in report.flow.coverage}
+    assert coverage == {"embed": (0.0, 0.0), "encoder": (0.1, 0.2), "head": (0.0, 0.0)}
+
+
 def test_a_family_without_a_template_is_unknown_not_absent() -> None:
     report = analyze_file(HUB / "FNetBackbone.keras")
     assert not report.sites and [u.cls for u in report.flow.unseen] == ["FNetBackbone"]
