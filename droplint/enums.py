@@ -42,6 +42,7 @@ class Noise(StrEnum):
     BERNOULLI = "bernoulli"  # zero, scale the rest by 1/(1 - rate)
     GAUSSIAN = "gaussian"  # multiply by 1-centred Gaussian noise
     ALPHA = "alpha"  # alpha dropout: set to a negative constant, then an affine map
+    ADDITIVE = "additive"  # adds 0-centred Gaussian noise
 
 
 class Severity(StrEnum):

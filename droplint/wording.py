@@ -37,8 +37,10 @@ def model_line(
     producer: str | None, version: str | None, fmt: str | None, model: str | None, layers: int
 ) -> str:
     """E.g. "Keras 3.15.1 keras-zip 'm', 4 layers": producer, version, format, name, size."""
-    who = PRODUCERS.get(producer or "", producer)
     name = f" '{model}'" if model else ""
+    if producer is None:
+        return f"unknown producer {fmt}{name}, {plural(layers, 'layer')}"
+    who = PRODUCERS.get(producer, producer)
     return f"{who} {version or '?'} {fmt}{name}, {plural(layers, 'layer')}"
 
 

@@ -33,7 +33,8 @@ EXAMPLES = examples()
 
 def where(doc: str, args: list[str]) -> Path:
     """The folder to run in: the repository for committed samples, else the page's models."""
-    if all((ROOT / a).exists() for a in args if not a.startswith("-")):
+    paths = [a for a in args if not a.startswith("-") and ("/" in a or "." in a)]
+    if paths and all((ROOT / p).exists() for p in paths):
         return ROOT
     return ROOT / "samples" / "pages" / doc.split("-", 1)[0]
 

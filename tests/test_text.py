@@ -70,9 +70,10 @@ def test_every_output_dropout_kind_and_what_reaches_layers() -> None:
 
 def test_onnx_dropout_at_inference_is_marked() -> None:
     """torch's training-mode export of nn.MultiheadAttention(dropout=0.1) then Dropout(0.2):
-    the attention module omits training_mode (inert), the Dropout module is always on."""
+    the attention module's dropout (on its probabilities) omits training_mode (inert), the
+    Dropout module is always on."""
     rows = table("onnx/torch/mha_train_ts.onnx")
-    assert cells(rows["/mha/Dropout"], "output", "masks") == ("0.1 off", "elementwise")
+    assert cells(rows["/mha/Dropout"], "output", "masks") == ("0.1 off", "attention")
     assert cells(rows["/drop/Dropout"], "output", "masks") == ("0.2", "elementwise; at inference!")
 
 

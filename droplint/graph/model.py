@@ -83,7 +83,7 @@ class Node:
 class Graph:
     name: str | None
     format: str  # the format label, for people; rules never look at it
-    producer: str
+    producer: str | None  # who wrote the file; None when it does not say
     version: str | None
     nodes: dict[str, Node] = field(default_factory=dict)  # in topological order
     inputs: list[Tensor] = field(default_factory=list)

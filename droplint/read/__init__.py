@@ -20,7 +20,7 @@ class SavedModel:
 
     path: str
     format: str  # a format label its plug-in declares: keras-h5, keras-zip, ..., onnx
-    producer: str  # keras | tf-keras | <exporter>
+    producer: str | None  # keras | tf-keras | <exporter>; None when the file does not say
     version: str | None
     config: Any  # what the plug-in read: a Keras JSON config, an OnnxModel, ...
     libraries: dict[str, str] = field(default_factory=dict)  # other versions the file records

@@ -34,7 +34,8 @@ def bounded(layers: list[str]) -> list[str]:
 
 def describe(site: Site) -> str:
     source = f" from module '{site.source}'" if site.source else ""
-    return f"'{site.layer}' ({site.cls} {rate(site.rate)}{source})"
+    strength = rate(site.rate) if site.rate is not None else f"{site.param} unknown"
+    return f"'{site.layer}' ({site.cls} {strength}{source})"
 
 
 def rate(value: float | None) -> str:

@@ -81,7 +81,7 @@ def inconsistent_dropout_modes(ctx: Context) -> Iterator[Finding]:
 @rule(
     "DL505", "rnn-dropout-not-representable", Severity.INFO,
     "Recurrent ONNX nodes carry no dropout: the source model's in-cell dropout is gone.",
-    scope=Scope.EXPORTED,
+    scope=Scope.EXPORTED, default=False,
 )  # fmt: skip
 def rnn_dropout_not_representable(ctx: Context) -> Iterator[Finding]:
     if ctx.semantics.recurrent_dropout_representable:

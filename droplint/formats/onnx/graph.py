@@ -14,11 +14,19 @@ from typing import Any
 
 from droplint.enums import NodeKind
 from droplint.errors import UnreadableModel
-from droplint.formats.onnx.proto import OnnxFunction, OnnxGraph, OnnxModel, OnnxNode, OnnxTensor
+from droplint.formats.onnx.proto import (
+    OnnxFunction,
+    OnnxGraph,
+    OnnxModel,
+    OnnxNode,
+    OnnxTensor,
+    OnnxValue,
+)
 from droplint.graph import Const, Graph, Node, Operand, Tensor
 from droplint.read import SavedModel
 
 MAX_NODES = 2_000_000
+OVERRIDABLE_FROM_IR = 4
 MAX_CALL_DEPTH = 32
 ELEM_TYPES = {1: "float32", 2: "uint8", 3: "int8", 4: "uint16", 5: "int16", 6: "int32",
               7: "int64", 8: "string", 9: "bool", 10: "float16", 11: "float64", 12: "uint32",
@@ -49,6 +57,8 @@ def build_onnx_graph(saved: SavedModel) -> Graph:
 class _Builder:
     def __init__(self, graph: Graph, model: OnnxModel) -> None:
         self.graph = graph
+        # From IR 4 on, an initializer listed as a graph input is a default the caller may feed.
+        self.overridable = model.ir_version >= OVERRIDABLE_FROM_IR
         self.functions = {(f.domain, f.name, f.overload): f for f in model.functions}
 
     def graph_inputs(self, g: OnnxGraph, prefix: str, outer: Scope, top: bool) -> Scope:
@@ -58,17 +68,17 @@ class _Builder:
         for name, tensor in g.initializers.items():
             scope[name] = _const(tensor)
         for value in g.inputs:
-            if value.name in g.initializers:
-                continue
+            default = g.initializers.get(value.name)
+            if default is not None and not self.overridable:
+                continue  # IR < 4 lists every initializer as an input: a constant all the same
             node = self.add(
                 Node(prefix + value.name, prefix + value.name, "Input", kind=NodeKind.INPUT)
             )
+            if default is not None:  # a default the caller may replace: not a known value
+                node.attrs["default"] = _const(default)
             tensor = Tensor(node.id)
             scope[value.name] = tensor
-            if value.shape is not None:
-                self.graph.shapes[tensor] = value.shape
-            if value.elem_type in ELEM_TYPES:
-                self.graph.dtypes[tensor] = ELEM_TYPES[value.elem_type]
+            self.record(tensor, value)
             if top:
                 self.graph.inputs.append(tensor)
         return scope
@@ -79,6 +89,16 @@ class _Builder:
     ) -> None:  # fmt: skip
         for i, onnx_node in enumerate(g.nodes):
             self.add_node(onnx_node, i, prefix, scope, opsets, training, depth)
+        for value in [*g.value_info, *g.outputs]:  # shapes the exporter recorded
+            tensor = scope.get(value.name)
+            if isinstance(tensor, Tensor):
+                self.record(tensor, value)
+
+    def record(self, tensor: Tensor, value: OnnxValue) -> None:
+        if value.shape is not None:
+            self.graph.shapes.setdefault(tensor, value.shape)
+        if value.elem_type in ELEM_TYPES:
+            self.graph.dtypes.setdefault(tensor, ELEM_TYPES[value.elem_type])
 
     def add_node(
         self, n: OnnxNode, i: int, prefix: str, scope: Scope, opsets: dict[str, int],

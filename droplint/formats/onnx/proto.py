@@ -21,12 +21,13 @@ from droplint.read.printable import printable
 from droplint.read.protowire import I32, I64, LEN, VARINT, fields, packed_varints, signed64, text
 
 MAX_GRAPH_NESTING = 64  # subgraphs (Loop, If, Scan bodies) inside one another
-SMALL_TENSOR = 1  # only scalars (ratio, training_mode, mask thresholds) are ever needed
+SMALL_TENSOR = 64  # elements decoded: ratios, flags, thresholds, mask shapes; weights never
 
-# TensorProto.DataType -> struct format of one element in raw_data
+# TensorProto.DataType -> struct format of one element in raw_data (bfloat16: its 16 bits)
 RAW_FORMATS = {1: "f", 2: "B", 3: "b", 4: "H", 5: "h", 6: "i", 7: "q", 9: "?", 10: "e", 11: "d",
-               12: "I", 13: "Q"}  # fmt: skip
+               12: "I", 13: "Q", 16: "H"}  # fmt: skip
 INT_TYPES = {2, 3, 4, 5, 6, 7, 9, 12, 13}
+FLOAT16, BFLOAT16, BOOL, UINT32, UINT64 = 10, 16, 9, 12, 13
 
 
 @dataclass
@@ -69,6 +70,7 @@ class OnnxGraph:
     inputs: list[OnnxValue] = field(default_factory=list)
     outputs: list[OnnxValue] = field(default_factory=list)
     initializers: dict[str, OnnxTensor] = field(default_factory=dict)
+    value_info: list[OnnxValue] = field(default_factory=list)  # shapes of inner tensors
 
 
 @dataclass
@@ -118,7 +120,7 @@ def _saved(model: OnnxModel | None, problem: str, path: str) -> SavedModel:
     assert model is not None
     if model.graph is None:
         raise UnreadableModel("not an ONNX model: no graph in the ModelProto")
-    producer = model.producer_name or "onnx"
+    producer = model.producer_name or None  # not recorded: unknown, never invented
     return SavedModel(path, "onnx", producer, model.producer_version or None, model)
 
 
@@ -187,6 +189,8 @@ def _graph(buf: memoryview, depth: int) -> OnnxGraph:
             g.inputs.append(_value_info(value))  # type: ignore[arg-type]
         elif number == 12:
             g.outputs.append(_value_info(value))  # type: ignore[arg-type]
+        elif number == 13:
+            g.value_info.append(_value_info(value))  # type: ignore[arg-type]
     return g
 
 
@@ -300,28 +304,50 @@ def _tensor(buf: memoryview) -> OnnxTensor:
         elif number == 8 and wire == LEN:
             t.name = text(value)
         elif number in (4, 5, 7, 9, 10, 11):
-            payload = (number, value)
+            if payload is None or payload[0] != number:
+                payload = (number, [])
+            payload[1].append(value)  # a repeated field may come in several pieces
     t.dims = tuple(dims)
     count = 1
     for d in dims:
         count *= max(d, 0)
+        if count > SMALL_TENSOR:
+            break
     if payload is not None and count <= SMALL_TENSOR:
-        t.values = _values(t.data_type, *payload)
+        pieces = [_values(t.data_type, payload[0], piece) for piece in payload[1]]
+        t.values = None if None in pieces else [v for piece in pieces for v in piece or []]
     return t
 
 
 def _values(data_type: int, number: int, value: int | memoryview) -> list[Any] | None:
+    """Elements of one storage field, as TensorProto lays them out per type: float16 and
+    bfloat16 as bit patterns (in raw_data, or in int32_data), unsigned 64-bit in uint64_data."""
     if number == 9 and isinstance(value, memoryview):  # raw_data, little-endian
         fmt = RAW_FORMATS.get(data_type)
         if fmt is None or len(value) % struct.calcsize(fmt):
             return None
-        return list(struct.unpack(f"<{len(value) // struct.calcsize(fmt)}{fmt}", value))
+        raw = list(struct.unpack(f"<{len(value) // struct.calcsize(fmt)}{fmt}", value))
+        return [_bfloat16(v) for v in raw] if data_type == BFLOAT16 else raw
     if number == 4:
         return _floats(value)
-    if number == 10 and isinstance(value, memoryview):
+    if number == 10:
+        if isinstance(value, int):  # a single unpacked fixed64
+            return list(struct.unpack("<d", value.to_bytes(8, "little")))
         return list(struct.unpack(f"<{len(value) // 8}d", value[: len(value) // 8 * 8]))
-    ints = [signed64(v) for v in packed_varints(value)]
-    return [bool(v) for v in ints] if data_type == 9 else ints
+    unsigned = packed_varints(value)
+    if number == 11 or data_type in (UINT32, UINT64):
+        return unsigned
+    ints = [signed64(v) for v in unsigned]
+    if data_type == FLOAT16:
+        return [struct.unpack("<e", (v & 0xFFFF).to_bytes(2, "little"))[0] for v in ints]
+    if data_type == BFLOAT16:
+        return [_bfloat16(v & 0xFFFF) for v in ints]
+    return [bool(v) for v in ints] if data_type == BOOL else ints
+
+
+def _bfloat16(bits: int) -> float:
+    """bfloat16 is the upper half of a float32."""
+    return struct.unpack("<f", (bits << 16).to_bytes(4, "little"))[0]
 
 
 def _value_info(buf: memoryview) -> OnnxValue:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from droplint.enums import Merge, NodeKind, Role
 from droplint.formats.onnx.sites import INPUT_POSITIONS, is_dropout_op
+from droplint.formats.onnx.weights import carries_weights
 from droplint.graph import Graph, Node, Tensor
 from droplint.sites import Semantics
 
@@ -16,7 +17,9 @@ TRANSPARENT = {
     "Sigmoid", "HardSigmoid",
 }  # fmt: skip
 WEIGHTED = {"Conv", "ConvTranspose", "Gemm", "MatMul", "LSTM", "GRU", "RNN", "Attention",
-            "MultiHeadAttention", "Einsum"}  # fmt: skip
+            "MultiHeadAttention", "Einsum", "ConvInteger", "MatMulInteger", "QLinearConv",
+            "QLinearMatMul", "DynamicQuantizeMatMul", "MatMulNBits", "FusedMatMul",
+            "DynamicQuantizeLSTM"}  # fmt: skip
 RECURRENT = {"LSTM", "GRU", "RNN"}
 MERGES = {"Concat", "Sum", "Mean", "Max", "Min", "Add", "Sub"}
 PROBABILITY = {"Softmax", "LogSoftmax", "Sigmoid", "HardSigmoid"}
@@ -42,7 +45,13 @@ class OnnxSemantics(Semantics):
         return Merge.PARTS if node.op == "Concat" else Merge.VALUES
 
     def weighted(self, node: Node) -> bool:
-        return node.op in WEIGHTED and node.kind == NodeKind.LAYER
+        """A layer with weights: an op that can carry them, given stored values (a MatMul of two
+        activations, as in attention, is none)."""
+        return (
+            node.op in WEIGHTED
+            and node.kind == NodeKind.LAYER
+            and carries_weights(self.graph, node)
+        )
 
     def role(self, node: Node) -> Role | None:
         if node.op == "BatchNormalization":

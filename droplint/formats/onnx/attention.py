@@ -1,0 +1,52 @@
+"""Attention recognised by structure: a Softmax whose output, maybe through a dropout and ops
+that pass values on (Cast, Reshape, ...), is multiplied with another activation by a MatMul.
+A dropout there drops attention probabilities, not a layer's output."""
+
+from __future__ import annotations
+
+from droplint.formats.onnx.weights import weight_tensor
+from droplint.graph import Graph, Node, Tensor
+
+# Between a softmax and the weighing MatMul, or around a dropout: no change of meaning.
+PASS = {"Cast", "Identity", "Reshape", "Transpose", "Squeeze", "Unsqueeze", "DequantizeLinear",
+        "QuantizeLinear"}  # fmt: skip
+WEIGHING = {"MatMul", "Einsum", "MatMulInteger", "QLinearMatMul", "DynamicQuantizeMatMul"}
+MAX_STEPS = 16  # pass-through ops followed on either side
+
+
+def attention_probabilities(graph: Graph, data: list[Tensor], last: Node) -> bool:
+    """A dropout of data (leaving at last) drops a softmax's output on its way into a MatMul
+    that weighs another activation with it: attention probabilities, recognised by
+    structure."""
+    producer = graph.nodes.get(data[0].node) if data else None
+    for _ in range(MAX_STEPS):
+        if producer is None or producer.op not in PASS or not producer.inputs:
+            break
+        producer = graph.nodes.get(producer.inputs[0].node)
+    if producer is None or producer.op != "Softmax":
+        return False
+    passed, uses = _through(graph, last)
+    return any(_weighs(graph, c, passed) for c in uses)
+
+
+def _through(graph: Graph, node: Node) -> tuple[set[str], list[Node]]:
+    """The nodes that carry node's output on unchanged, and those that use it."""
+    passed, uses, todo = {node.id}, [], list(graph.consumers(node.id))
+    for _ in range(MAX_STEPS):
+        if not todo:
+            break
+        c = todo.pop()
+        if c.op in PASS:
+            passed.add(c.id)
+            todo.extend(graph.consumers(c.id))
+        else:
+            uses.append(c)
+    return passed, uses
+
+
+def _weighs(graph: Graph, matmul: Node, probabilities: set[str]) -> bool:
+    """A MatMul of the probabilities with an activation (not a weight)."""
+    if matmul.op not in WEIGHING:
+        return False
+    others = [t for t in matmul.inputs if t.node not in probabilities]
+    return bool(others) and any(not weight_tensor(graph, t) for t in others)
