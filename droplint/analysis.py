@@ -76,7 +76,8 @@ class FileReport:
         if self.graph is None or keep_graph:
             return self
         named = {s.node for s in self.sites}
-        named |= {c.layer for c in self.flow.coverage if c.input_rate > 0} if self.flow else set()
+        if self.flow:
+            named |= {c.layer for c in self.flow.coverage if c.input_rate > 0 or c.input_unknown}
         flow = Flow(coverage=self.flow.coverage, unseen=self.flow.unseen) if self.flow else None
         classes = {n: self.class_of(n) for n in sorted(named)}
         split = {s.layer: cls for s in self.sites for name, cls in [self.row_of(s)]

@@ -6,6 +6,7 @@ Run from the repository root:
     python samples/make_onnx_samples.py --only torch   # samples/onnx/torch/  (needs torch)
     python samples/make_onnx_samples.py --only helper  # samples/onnx/helper/ (onnx.helper)
     python samples/make_onnx_samples.py --only zoo     # samples/onnx/zoo/    (onnx test data)
+    python samples/make_onnx_samples.py --only wild    # samples/onnx/wild/   (torch + helper)
 
 Versions used for the committed files: torch 2.13.0 (CPU), onnxscript 0.7.2 (dynamo
 exporter), onnx 1.23.2, onnxruntime 1.32.0, numpy 2.4.
@@ -281,6 +282,181 @@ def build_torch(out):
         "TorchScript exporter, training=TRAINING, opset 17",
         train=True,
     )
+
+
+# ---------------------------------------------------------------------------
+# wild: the classes of ONNX files droplint was wrong on (samples/onnx/wild/)
+# ---------------------------------------------------------------------------
+
+
+def _torch_export(path, model, args, how, group, *, dynamo, train=True):
+    """One torch export, recorded (or its refusal recorded); dynamo's side file folded in."""
+    import torch
+
+    data = path.with_name(path.name + ".data")
+    kwargs = {"dynamo": True} if dynamo else {
+        "dynamo": False, "input_names": ["x"], "output_names": ["y"], "opset_version": 17,
+        **({"training": torch.onnx.TrainingMode.TRAINING, "do_constant_folding": False}
+           if train else {}),
+    }  # fmt: skip
+    try:
+        with _quiet():
+            torch.onnx.export(model, args, str(path), **kwargs)
+    except Exception as exc:
+        path.unlink(missing_ok=True)
+        data.unlink(missing_ok=True)
+        _failed(path.relative_to(OUT).as_posix(), group, how, exc)
+        return False
+    if data.exists():
+        onnx.save(onnx.load(str(path)), str(path), save_as_external_data=False)
+        data.unlink()
+    _record(path, group, how)
+    return True
+
+
+def build_wild(out):
+    import torch
+    from torch import nn
+
+    wdir = out / "wild"
+    _fresh_dir(wdir)
+    torch.manual_seed(0)
+
+    class SelfAttention(nn.Module):
+        """BERT's self-attention, written out: Softmax -> Dropout -> MatMul(V) -> projection."""
+
+        def __init__(self, dim=8, p=0.1):
+            super().__init__()
+            self.q, self.k, self.v = nn.Linear(dim, dim), nn.Linear(dim, dim), nn.Linear(dim, dim)
+            self.drop, self.out, self.scale = nn.Dropout(p), nn.Linear(dim, dim), dim**-0.5
+
+        def forward(self, x):
+            scores = self.q(x) @ self.k(x).transpose(-1, -2) * self.scale
+            probs = self.drop(torch.softmax(scores, dim=-1))
+            return self.out(probs @ self.v(x))
+
+    class MHAWeights(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.mha = nn.MultiheadAttention(8, 2, dropout=0.2, batch_first=True)
+
+        def forward(self, x):
+            out, weights = self.mha(x, x, x, need_weights=True)
+            return out, weights
+
+    SelfAttention.__qualname__, MHAWeights.__qualname__ = "SelfAttention", "MHAWeights"
+
+    def conv(cls, make, p):
+        torch.manual_seed(0)
+        return nn.Sequential(cls(3, 4, 1), make(p), cls(4, 2, 1)).train()
+
+    x2, x3 = torch.randn(2, 3, 6, 6), torch.randn(2, 3, 4, 4, 4)
+    x1, xf, xs = torch.randn(2, 3, 8), torch.randn(2, 8), torch.randn(2, 5, 8)
+    cases = [
+        ("dropout1d", conv(nn.Conv1d, nn.Dropout1d, 0.3), x1),
+        ("dropout2d", conv(nn.Conv2d, nn.Dropout2d, 0.3), x2),
+        ("dropout3d", conv(nn.Conv3d, nn.Dropout3d, 0.3), x3),
+        ("feature_alpha", conv(nn.Conv2d, nn.FeatureAlphaDropout, 0.3), x2),
+    ]
+    torch.manual_seed(0)
+    cases.append(("alpha", nn.Sequential(nn.Linear(8, 8), nn.AlphaDropout(0.3),
+                                         nn.Linear(8, 2)).train(), xf))  # fmt: skip
+    for name, model, x in cases:
+        _torch_export(wdir / f"{name}_dynamo.onnx", model, (x,),
+                      f"dynamo exporter, train() ({name})", "wild", dynamo=True)  # fmt: skip
+    torch.manual_seed(0)
+    attention = SelfAttention().train()
+    for exporter, dyn in (("dynamo", True), ("ts", False)):
+        ok = _torch_export(wdir / f"attention_{exporter}.onnx", attention, (xs,),
+                           f"{exporter} exporter, train(): Softmax -> Dropout(0.1) -> MatMul(V)",
+                           "wild", dynamo=dyn)  # fmt: skip
+        if ok:
+            _quantized(wdir / f"attention_{exporter}.onnx", wdir / f"attention_{exporter}_q8.onnx")
+    torch.manual_seed(0)
+    _torch_export(wdir / "mha_weights_dynamo.onnx", MHAWeights().train(), (xs,),
+                  "dynamo exporter, train(): nn.MultiheadAttention(need_weights=True)", "wild",
+                  dynamo=True)  # fmt: skip
+    _wild_helper(wdir)
+
+
+def _quantized(src, dst):
+    """onnxruntime's dynamic quantization of an export (what deployments ship)."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    with _quiet():
+        quantize_dynamic(str(src), str(dst), weight_type=QuantType.QInt8)
+    _record(dst, "wild", f"onnxruntime quantize_dynamic(QInt8) of {src.name}")
+
+
+def _wild_helper(wdir):
+    """Graphs no exporter here writes, in the idioms other tools do (onnx.helper)."""
+    how = "onnx.helper"
+    rng = _rng()
+
+    def save(name, nodes, inits, detail, inputs=(X,), feeds=None, ir_min=4, producer=True):
+        model = _model(name, [*nodes, helper.make_node("MatMul", ["d", "W"], ["y"], name="dense")],
+                       list(inputs), [Y], [*inits, _w("W", [16, 4], rng)],
+                       ir_min=ir_min)  # fmt: skip
+        if not producer:
+            model.ClearField("producer_name")
+        onnx.checker.check_model(model, full_check=True)
+        path = wdir / f"{name}.onnx"
+        onnx.save(model, str(path))
+        _record(path, "wild", f"{how}, {detail}", feeds=feeds)
+
+    def dropout(ratio, mode="mode", name="drop"):
+        return helper.make_node("Dropout", ["x", ratio, mode], ["d"], name=name)
+
+    save("where_mask", [
+        helper.make_node("RandomUniformLike", ["x"], ["u"], name="uniform"),
+        helper.make_node("Less", ["u", "p"], ["m"], name="less"),
+        helper.make_node("Where", ["m", "zero", "x"], ["kept"], name="where"),
+        helper.make_node("Div", ["kept", "keep"], ["d"], name="scale"),
+    ], [_f("p", 0.29), _f("zero", 0.0), _f("keep", 0.71)],
+        "RandomUniformLike -> Less(u, 0.29) -> Where(m, 0, x) -> Div(0.71)")  # fmt: skip
+    for dtype, name in ((TensorProto.FLOAT16, "float16"), (TensorProto.DOUBLE, "double")):
+        ratio = helper.make_tensor("ratio", dtype, [], [0.3])  # typed storage (not raw)
+        save(f"ratio_{name}", [dropout("ratio")], [ratio, _b("mode", True)],
+             f"Dropout ratio 0.3 stored as {name} (typed field), training_mode True")  # fmt: skip
+    # Dropout takes no bfloat16 ratio: a bfloat16 constant reaches it through a Cast.
+    save("ratio_bfloat16_cast", [
+        helper.make_node("Cast", ["ratio16"], ["ratio"], name="cast", to=TensorProto.FLOAT),
+        dropout("ratio"),
+    ], [helper.make_tensor("ratio16", TensorProto.BFLOAT16, [], [0.3]), _b("mode", True)],
+        "ratio = Cast(bfloat16 0.3 in int32_data, to=FLOAT), training_mode True")  # fmt: skip
+    bits = int(np.array(0.3, dtype=np.float32).view(np.uint32))
+    bf16 = ((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16).to_bytes(2, "little")  # nearest even
+    save("ratio_bfloat16_raw_cast", [
+        helper.make_node("Cast", ["ratio16"], ["ratio"], name="cast", to=TensorProto.FLOAT),
+        dropout("ratio"),
+    ], [helper.make_tensor("ratio16", TensorProto.BFLOAT16, [], bf16, raw=True), _b("mode", True)],
+        "ratio = Cast(bfloat16 0.3 in raw_data, to=FLOAT), training_mode True")  # fmt: skip
+    half = numpy_helper.from_array(np.array(0.3, dtype=np.float16), "ratio")  # raw_data
+    save("ratio_float16_raw", [dropout("ratio")], [half, _b("mode", True)],
+         "Dropout ratio 0.3 as float16 raw_data, training_mode True")  # fmt: skip
+    save("mode_cast_constant", [
+        _const("one", _i64("", 1)),
+        helper.make_node("Cast", ["one"], ["mode"], name="cast", to=TensorProto.BOOL),
+        dropout("ratio"),
+    ], [_f("ratio", 0.3)], "training_mode = Cast(Constant int64 1, to=BOOL)")  # fmt: skip
+    save("ratio_value_float", [
+        helper.make_node("Constant", [], ["ratio"], name="ratio_c", value_float=0.3),
+        dropout("ratio"),
+    ], [_b("mode", True)], "ratio = Constant(value_float=0.3), training_mode True")  # fmt: skip
+    save("init_as_input", [dropout("ratio")], [_f("ratio", 0.3), _b("mode", True)],
+         "ratio and training_mode initializers also listed as graph inputs (overridable)",
+         inputs=(X, _vi("ratio", F, []), _vi("mode", B, [])),
+         feeds=[{}, {"mode": False}])  # fmt: skip
+    save("no_producer", [dropout("ratio")], [_f("ratio", 0.3), _b("mode", True)],
+         "no producer_name, Dropout 0.3, training_mode True", producer=False)  # fmt: skip
+    save("gaussian_mul", [
+        helper.make_node("RandomNormalLike", ["x"], ["n"], name="noise", mean=1.0, scale=0.5),
+        helper.make_node("Mul", ["x", "n"], ["d"], name="apply"),
+    ], [], "x * RandomNormalLike(x, mean 1, scale 0.5): multiplicative Gaussian noise")  # fmt: skip
+    save("gaussian_add", [
+        helper.make_node("RandomNormalLike", ["x"], ["n"], name="noise", mean=0.0, scale=0.1),
+        helper.make_node("Add", ["x", "n"], ["d"], name="apply"),
+    ], [], "x + RandomNormalLike(x, scale 0.1): additive Gaussian noise")  # fmt: skip
 
 
 # ---------------------------------------------------------------------------
@@ -860,6 +1036,9 @@ def _feed(sess, overrides):
             feed[inp.name] = np.ones(shape, dtype=dtype)
         else:
             feed[inp.name] = rng.standard_normal(shape).astype(dtype)
+    for init in sess.get_overridable_initializers():  # fed only when a feed names them
+        if init.name in overrides:
+            feed[init.name] = np.array(overrides[init.name], dtype=_NP[init.type])
     return feed
 
 
@@ -997,10 +1176,11 @@ def verify(names):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=["torch", "helper", "zoo"])
+    parser.add_argument("--only", choices=["torch", "helper", "zoo", "wild"])
     args = parser.parse_args(argv)
     OUT.mkdir(parents=True, exist_ok=True)
-    builders = {"torch": build_torch, "helper": build_helper, "zoo": build_zoo}
+    builders = {"torch": build_torch, "helper": build_helper, "zoo": build_zoo,
+                "wild": build_wild}  # fmt: skip
     for group, build in builders.items():
         if args.only in (None, group):
             print(f"{group}:")

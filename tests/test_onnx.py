@@ -41,10 +41,12 @@ def found(rel: str) -> list[tuple[str, str | None]]:
     ("helper/dropout_opset13_graph_input_mode.onnx", {"drop": (0.3, "unknown")}),
     ("helper/contrib_bias_dropout.onnx", {"bias_drop": (0.3, "always")}),
     ("helper/contrib_bitmask_dropout.onnx", {"bitmask_drop": (0.3, "always")}),
-    # Bernoulli(ConstantOfShape(Shape(x), 0.7)) keeps a value with probability 0.7
-    ("helper/bernoulli.onnx", {"bernoulli": (0.3, "always")}),
-    ("helper/random_mask.onnx", {"uniform": (0.3, "always")}),
-    ("torch/cnn_train_dynamo.onnx", {"n1": (0.2, "always")}),  # Dropout2d as a random mask
+    # A random mask's site is the node its masked values leave the idiom by (the maker's
+    # "rescale": Mul by 1/keep). Bernoulli(ConstantOfShape(Shape(x), 0.7)) keeps a value with
+    # probability 0.7 by the op's text.
+    ("helper/bernoulli.onnx", {"rescale": (0.3, "always")}),
+    ("helper/random_mask.onnx", {"rescale": (0.3, "always")}),
+    ("torch/cnn_train_dynamo.onnx", {"node_mul": (0.2, "always")}),  # Dropout2d: a random mask
     ("torch/mlp_eval_ts.onnx", {}),
     ("torch/lstm_eval_dynamo.onnx", {}),
     ("torch/mlp_train_ts.onnx", {"/2/Dropout": (0.3, "always")}),

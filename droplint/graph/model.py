@@ -52,6 +52,7 @@ class Node:
     kind: NodeKind = NodeKind.LAYER
     training: bool | None = None  # the call's own training flag, where the file records one
     training_only: bool = False  # lives in a graph that runs only in training (ONNX training_info)
+    condition: str | None = None  # runs only when this holds (an ONNX If branch)
     inner: list[Node] = field(default_factory=list)  # layers a wrapper holds
     module: str | None = None  # Keras module / registered name, or ONNX domain
     operands: tuple[Operand, ...] | None = None  # every argument in order; None: just `inputs`

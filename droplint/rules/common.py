@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from droplint.enums import Active, Where
+from droplint.enums import Active, Noise, Where
 from droplint.rules.options import MC_DROPOUT, matches
 from droplint.rules.registry import Context
 from droplint.sites import Site
@@ -34,7 +34,10 @@ def bounded(layers: list[str]) -> list[str]:
 
 def describe(site: Site) -> str:
     source = f" from module '{site.source}'" if site.source else ""
-    strength = rate(site.rate) if site.rate is not None else f"{site.param} unknown"
+    if site.noise == Noise.ADDITIVE:  # noise added, nothing dropped: no rate to speak of
+        strength = "additive noise"
+    else:
+        strength = rate(site.rate) if site.rate is not None else f"{site.param} unknown"
     return f"'{site.layer}' ({site.cls} {strength}{source})"
 
 

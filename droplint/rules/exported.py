@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from droplint.enums import Active, Role, Severity
+from droplint.enums import Active, Noise, Role, Severity
 from droplint.graph import Node
 from droplint.rules.common import describe, is_mc_dropout
 from droplint.rules.options import MC_DROPOUT
@@ -15,6 +15,12 @@ from droplint.sites.flow import downstream
 
 def _inference_sites(ctx: Context) -> list[Site]:
     return [s for s in ctx.sites if s.active == Active.ALWAYS and not is_mc_dropout(ctx, s.layer)]
+
+
+def _acts(site: Site) -> str:
+    if site.noise == Noise.ADDITIVE:
+        return "adds noise"
+    return "multiplies values by noise" if site.noise == Noise.GAUSSIAN else "drops values"
 
 
 def _inert_sites(ctx: Context) -> list[Site]:
@@ -36,10 +42,11 @@ def dropout_active_at_inference(ctx: Context) -> Iterator[Finding]:
         node = ctx.node_of(site)
         yield RULES["DL501"].finding(
             site.layer,
-            f"{describe(site)} drops values at inference ({site.note}): every run gives "
-            f"different outputs. {ctx.semantics.runtime_note(node)} Fix: export with the model "
-            "in eval mode (torch: training=TrainingMode.EVAL, module in eval mode), or set "
-            "training_mode to false; list the node in `mc-dropout` if the randomness is wanted.",
+            f"{describe(site)} {_acts(site)} at inference ({site.note}): every run"
+            f"{_when(node)} gives different outputs. {ctx.semantics.runtime_note(node)} Fix: "
+            "export with the model in eval mode (torch: training=TrainingMode.EVAL, module in "
+            "eval mode), or set training_mode to false; list the node in `mc-dropout` if the "
+            "randomness is wanted.",
         )
 
 
@@ -110,3 +117,7 @@ def rnn_dropout_not_representable(ctx: Context) -> Iterator[Finding]:
                 "Fix: nothing to fix for inference; for training in ONNX, keep the source model.",
                 related=[node.id, *drops],
             )
+
+
+def _when(node: Node | None) -> str:
+    return f" in which {node.condition}" if node is not None and node.condition else ""

@@ -23,7 +23,14 @@ from typing import Any
 
 from droplint.enums import Active, Merge, NodeKind, Where
 from droplint.graph import Graph, Node, Tensor
-from droplint.sites.model import Site, chain_rate, compound, dropout_settings, visible_rate
+from droplint.sites.model import (
+    Site,
+    chain_rate,
+    compound,
+    dropout_settings,
+    live_rate,
+    visible_rate,
+)
 from droplint.sites.semantics import Semantics
 
 
@@ -235,5 +242,5 @@ def unseen_layers(graph: Graph, sem: Semantics) -> list[Unseen]:
 def _gate_effective(site: Site, in_rate: float, unknown: bool) -> float | None:
     """x_t dropout inside an RNN compounds with the output dropouts that feed the layer."""
     if site.where != Where.GATE_INPUT or site.active == Active.NEVER:
-        return site.rate
+        return live_rate(site)  # a site never applied drops nothing, as in a series
     return None if unknown else compound([in_rate, site.rate])

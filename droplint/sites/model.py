@@ -73,7 +73,9 @@ def dropout_settings(attrs: dict[str, Any]) -> dict[str, Any]:
 def live_rate(site: Site) -> float | None:
     """A site's rate as it compounds: one the framework never applies counts as 0. Gaussian noise
     compounds like the Bernoulli rate of the same variance, as 1 - prod(1 - rate) does."""
-    return 0.0 if site.active == Active.NEVER else site.rate
+    if site.active == Active.NEVER or site.noise == Noise.ADDITIVE:
+        return 0.0  # never applied, or noise added to the values: none is dropped
+    return site.rate
 
 
 def chain_rate(sites: Iterable[Site]) -> float | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import random
 import shutil
+import struct
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -172,6 +173,50 @@ def onnx_deep_subgraphs(d: Path) -> Path:
     (p := d / "deep_subgraphs.onnx").write_bytes(_model(graph))
     return p
 
+
+def _int_attr(name: str, value: int) -> bytes:
+    return _field(1, name.encode()) + _varint(3 << 3) + _varint(value) + _varint(20 << 3) + b"\x02"
+
+
+def _float_attr(name: str, value: float) -> bytes:
+    packed = struct.pack("<f", value)
+    return _field(1, name.encode()) + _varint(2 << 3 | 5) + packed + _varint(20 << 3) + b"\x01"
+
+
+def _graph(nodes: list[bytes]) -> bytes:
+    """Nodes reading graph input x and writing graph output y."""
+    return (
+        b"".join(_field(1, n) for n in nodes)
+        + _field(11, _field(1, b"x"))
+        + _field(12, _field(1, b"y"))
+    )
+
+
+def onnx_squared_constant(d: Path) -> Path:
+    """A ratio computed by squaring an int64 constant 60 times: 3^(2^60) if not wrapped."""
+    nodes = [_node("Constant", [], ["c0"], _int_attr("value_int", 3))]
+    nodes += [_node("Mul", [f"c{i}", f"c{i}"], [f"c{i + 1}"]) for i in range(60)]
+    nodes += [
+        _node("Cast", ["c60"], ["r"], _int_attr("to", 1)),
+        _node("Dropout", ["x", "r"], ["y"]),
+    ]
+    (p := d / "squared_constant.onnx").write_bytes(_model(_graph(nodes)))
+    return p
+
+
+def onnx_long_mask(d: Path) -> Path:
+    """A random mask passed through 100,000 Not nodes before it meets the data."""
+    nodes = [_node("RandomUniformLike", ["x"], ["u"]),
+             _node("Constant", [], ["p"], _float_attr("value_float", 0.3)),
+             _node("Less", ["u", "p"], ["m0"])]  # fmt: skip
+    nodes += [_node("Not", [f"m{i}"], [f"m{i + 1}"]) for i in range(100_000)]
+    nodes += [_node("Where", ["m100000", "x", "p"], ["y"])]
+    (p := d / "long_mask.onnx").write_bytes(_model(_graph(nodes)))
+    return p
+
+
+# Valid models that are expensive to understand: analysed (findings: exit 1) within the limits.
+HEAVY: list[Maker] = [onnx_squared_constant, onnx_long_mask]
 
 CORPUS: list[Maker] = [
     empty, truncated_keras, truncated_h5, truncated_onnx, random_bytes, random_onnx,

@@ -8,15 +8,17 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from corpus import CORPUS, SAMPLES, Maker
+from corpus import CORPUS, HEAVY, SAMPLES, Maker
 
 LIMIT_SECONDS = 5.0
 LIMIT_MIB = 300
+KILL_SECONDS = 60
 
 
 @dataclass
@@ -36,7 +38,10 @@ def droplint(path: Path) -> Run:
             [sys.executable, "-m", "droplint", str(path), "--format", "json"],
             stdout=out, stderr=err,
         )  # fmt: skip
+        killer = threading.Timer(KILL_SECONDS, proc.kill)  # a hang fails, not blocks, the run
+        killer.start()
         _, status, usage = os.wait4(proc.pid, 0)
+        killer.cancel()
         seconds = time.perf_counter() - start
         out.seek(0)
         err.seek(0)
@@ -57,6 +62,16 @@ def test_hostile_input(make: Maker, corpus_dir: Path) -> None:
     assert report["error"]["code"] == "DL001"
     assert "\n" not in report["error"]["message"]
     assert "Traceback" not in run.err
+    assert run.seconds < LIMIT_SECONDS, run.seconds
+    assert run.peak_mib < LIMIT_MIB, run.peak_mib
+
+
+@pytest.mark.parametrize("make", HEAVY, ids=lambda m: m.__name__)
+def test_heavy_valid_input(make: Maker, corpus_dir: Path) -> None:
+    run = droplint(make(corpus_dir))
+    assert run.code == 1, (run.out, run.err)
+    (report,) = json.loads(run.out)["files"]
+    assert report["error"] is None and report["sites"]
     assert run.seconds < LIMIT_SECONDS, run.seconds
     assert run.peak_mib < LIMIT_MIB, run.peak_mib
 

@@ -60,6 +60,7 @@ class _Builder:
         # From IR 4 on, an initializer listed as a graph input is a default the caller may feed.
         self.overridable = model.ir_version >= OVERRIDABLE_FROM_IR
         self.functions = {(f.domain, f.name, f.overload): f for f in model.functions}
+        self.condition: str | None = None  # set while the nodes of an If branch are added
 
     def graph_inputs(self, g: OnnxGraph, prefix: str, outer: Scope, top: bool) -> Scope:
         """A scope with the graph's initializers as constants and its other inputs as input
@@ -120,6 +121,7 @@ class _Builder:
         node.arg_names = tuple(n.inputs)
         node.op_version = opsets.get(n.domain, 0)
         node.training_only = training
+        node.condition = self.condition
         node.source = _source_module(n.metadata.get(SCOPES_KEY)) if n.metadata else None
         self.add(node)
         for k, out in enumerate(n.outputs):
@@ -131,7 +133,11 @@ class _Builder:
                 label = attr.name if len(subgraphs) == 1 else f"{attr.name}[{j}]"
                 inner_prefix = f"{ident}/{label}/"
                 inner = self.graph_inputs(sub, inner_prefix, scope, top=False)
+                outer = self.condition
+                if n.op_type == "If" and not n.domain:
+                    self.condition = f"'{ident}' takes its {label}"
                 self.add_graph(sub, inner_prefix, inner, opsets, training, depth + 1)
+                self.condition = outer
 
     def operand(self, n: OnnxNode, name: str, scope: Scope) -> Operand:
         """What an input name stands for here; an empty name is an omitted optional input."""

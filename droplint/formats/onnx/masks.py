@@ -29,6 +29,12 @@ COMPARE = {"Less", "LessOrEqual", "Greater", "GreaterOrEqual"}
 MASK_OPS = {"Cast", "Not", "Identity", "Where", "Add", "Sub", "Mul", "Div", "Neg", "Reshape",
             "Squeeze", "Unsqueeze", "Expand", "Equal", "And", "Or"}  # fmt: skip
 SCALES = {"Mul", "Div"}  # a kept value's 1/keep scale, after the mask
+# ONNX's text says Bernoulli draws 1 with probability p; the function body it ships (and that
+# onnxruntime 1.32 runs, measured) draws 1 where RandomUniformLike > p, i.e. with 1 - p.
+BERNOULLI_BODY = (
+    "ONNX's function body for Bernoulli, which onnxruntime runs, draws 1 with probability 1 - p "
+    "where the op's text says p: there this mask drops"
+)
 
 
 @dataclass
@@ -38,7 +44,16 @@ class Mask:
     source: Node  # the random op
     event: Node  # where the draw becomes true/false (the comparison, or Bernoulli itself)
     p_true: float | None  # probability of the event; None when not a constant
+    param: str = ""  # the input that sets the probability
     worlds: dict[Tensor, tuple[Value, Value]] = field(default_factory=dict)  # true, false
+    values: Values | None = None  # the graph's constants, to tell data from them
+
+    def is_data(self, operand: Any) -> bool:
+        """A computed tensor that is not the mask: a constant (a Constant node's output
+        included) is not data."""
+        if not isinstance(operand, Tensor) or operand in self.worlds:
+            return False
+        return self.values is None or self.values.of(operand) is UNKNOWN
 
 
 def random_sites(graph: Graph, values: Values) -> Iterator[Site]:
@@ -60,7 +75,7 @@ def random_sites(graph: Graph, values: Values) -> Iterator[Site]:
 def _bernoulli(values: Values, node: Node) -> Mask:
     p = values.scalar(node, 0)
     p_true = float(p) if isinstance(p, (int, float)) and not isinstance(p, bool) else None
-    return Mask(node, node, p_true)
+    return Mask(node, node, p_true, _arg(node, 0))
 
 
 def _uniform(values: Values, random: Node, compare: Node) -> Mask | None:
@@ -68,38 +83,55 @@ def _uniform(values: Values, random: Node, compare: Node) -> Mask | None:
     if compare.op not in COMPARE or compare.arity != 2:
         return None
     u_first = compare.operand(0) == Tensor(random.id)
-    c = values.scalar(compare, 1 if u_first else 0)
+    at = 1 if u_first else 0
+    c = values.scalar(compare, at)
     if not isinstance(c, (int, float)) or isinstance(c, bool):
-        return Mask(random, compare, None)
+        return Mask(random, compare, None, _arg(compare, at))
     low, high = float(random.attrs.get("low", 0.0)), float(random.attrs.get("high", 1.0))
     below = min(max((float(c) - low) / (high - low), 0.0), 1.0) if high > low else 0.0
     u_less = compare.op.startswith("Less") == u_first  # the event is u < c
-    return Mask(random, compare, below if u_less else 1 - below)
+    return Mask(random, compare, below if u_less else 1 - below, _arg(compare, at))
+
+
+def _arg(node: Node, i: int) -> str:
+    names = node.arg_names
+    return names[i] if len(names) > i and names[i] else f"{node.op} input {i}"
 
 
 def _masked(graph: Graph, values: Values, mask: Mask) -> Iterator[Site]:
     """Follow the event to the data it masks."""
+    mask.values = values
     start = Tensor(mask.event.id)
     event_true = (1.0,) if mask.event.op == "Bernoulli" else (True,)
     event_false = (0.0,) if mask.event.op == "Bernoulli" else (False,)
     mask.worlds[start] = (Value(event_true, uniform=True), Value(event_false, uniform=True))
     seen = {mask.event.id}
+    if graph.is_output(mask.event.id):
+        yield _returned(graph, mask, mask.event)
     todo = deque(graph.consumers(mask.event.id))
-    while todo:
+    meets: list[Node] = []  # nodes where the mask meets something else: decided once all
+    while todo:  # the mask's values are known (alpha dropout adds one of them back later)
         node = todo.popleft()
         if node.id in seen:
             continue
         seen.add(node.id)
         worlds = _worlds(values, mask, node)
-        if worlds is not None:
-            mask.worlds[Tensor(node.id)] = worlds
-            if graph.is_output(node.id):
-                yield _site(graph, mask, node, node, None, "the graph returns the mask itself")
-            todo.extend(graph.consumers(node.id))
+        if worlds is None:
+            meets.append(node)
             continue
+        mask.worlds[Tensor(node.id)] = worlds
+        if graph.is_output(node.id):
+            yield _returned(graph, mask, node)
+        todo.extend(graph.consumers(node.id))
+    for node in meets:
         applied = _application(graph, mask, node)
         if applied is not None:
             yield applied
+
+
+def _returned(graph: Graph, mask: Mask, node: Node) -> Site:
+    """The graph returns the mask itself: random outputs, with no data to drop."""
+    return _site(graph, mask, node, node, None, Noise.BERNOULLI, "the graph returns the mask")
 
 
 def _worlds(values: Values, mask: Mask, node: Node) -> tuple[Value, Value] | None:
@@ -145,7 +177,7 @@ def _application(graph: Graph, mask: Mask, node: Node) -> Site | None:
     """Where the mask meets data: Mul(data, m) or Where(m, data, c) / Where(m, c, data)."""
     ops = _operands(node)
     masked = [i for i, o in enumerate(ops) if isinstance(o, Tensor) and o in mask.worlds]
-    data = [i for i, o in enumerate(ops) if isinstance(o, Tensor) and o not in mask.worlds]
+    data = [i for i, o in enumerate(ops) if mask.is_data(o)]
     if len(masked) != 1 or len(data) != 1:
         return None
     t, f = mask.worlds[ops[masked[0]]]  # type: ignore[index]
@@ -167,7 +199,7 @@ def _nonzero(value: Value) -> bool:
     return value.scalar not in (0, 0.0, False) and value.scalar is not UNKNOWN
 
 
-def _affine_end(graph: Graph, mask: Mask, applied: Node) -> tuple[Node, Noise | str]:
+def _affine_end(graph: Graph, mask: Mask, applied: Node) -> tuple[Node, Noise]:
     """The node the dropped data leaves the idiom at: past alpha dropout's added constant
     (which makes it alpha noise) and the kept values' scale."""
     node, noise = applied, Noise.BERNOULLI
@@ -191,19 +223,24 @@ def _constant(operand: Any) -> bool:
 
 
 def _site(
-    graph: Graph, mask: Mask, applied: Node, last: Node, rate: float | None, noise: Any
-) -> Site:
+    graph: Graph, mask: Mask, applied: Node, last: Node, rate: float | None, noise: Noise,
+    note: str | None = None,
+) -> Site:  # fmt: skip
     shared = _shared_axes(graph, mask, applied)
-    idiom = f"{mask.source.op}" + (f" -> {mask.event.op}" if mask.event is not mask.source else "")
-    note = f"a random mask ({idiom} -> {applied.op}) drawn at every run"
-    if isinstance(noise, str):  # no data: the mask is returned
-        note, noise = noise, Noise.BERNOULLI
+    note = note or _drawn(mask, applied)
+    if mask.source.op == "Bernoulli" and rate is not None:
+        note += f"; {BERNOULLI_BODY} {1 - rate:g}"
     cls = "RandomUniform mask" if mask.source.op in UNIFORM else mask.source.op
-    data = [o for o in _operands(applied) if isinstance(o, Tensor) and o not in mask.worlds]
+    data = [o for o in _operands(applied) if mask.is_data(o)]
     where = Where.ATTENTION if attention_probabilities(graph, data, last) else Where.OUTPUT
-    site = Site(last.id, mask.source.id, cls, where, mask.event.op, rate,
+    site = Site(last.id, last.id, cls, where, mask.param, rate,
                 shared_axes=shared, noise=noise, active=Active.ALWAYS, note=note)  # fmt: skip
     return site
+
+
+def _drawn(mask: Mask, applied: Node) -> str:
+    idiom = mask.source.op + (f" -> {mask.event.op}" if mask.event is not mask.source else "")
+    return f"a random mask ({idiom} -> {applied.op}, from '{mask.source.id}') drawn at every run"
 
 
 def _shared_axes(graph: Graph, mask: Mask, applied: Node) -> list[int] | None:
@@ -211,7 +248,7 @@ def _shared_axes(graph: Graph, mask: Mask, applied: Node) -> list[int] | None:
     data. [] when the mask has the data's shape; None when droplint cannot tell."""
     ops = _operands(applied)
     mask_t = next((o for o in ops if isinstance(o, Tensor) and o in mask.worlds), None)
-    data_t = next((o for o in ops if isinstance(o, Tensor) and o not in mask.worlds), None)
+    data_t = next((o for o in ops if mask.is_data(o)), None)
     m_shape = _mask_shape(graph, mask, mask_t)
     d_shape = graph.shapes.get(data_t) if data_t is not None else None
     if _like_data(graph, mask, data_t):
@@ -272,11 +309,12 @@ def _noise(graph: Graph, values: Values, node: Node) -> Site | None:
         scale = float(node.attrs.get("scale", 1.0))
         if consumer.op == "Mul":
             rate = round(scale**2 / (1 + scale**2), 6)  # GaussianDropout(rate)'s variance
-            noise, how = Noise.GAUSSIAN, "multiplies by fresh Gaussian noise at every run"
+            noise, how = Noise.GAUSSIAN, f"multiplies by fresh Gaussian noise from '{node.id}'"
         else:
-            rate, noise, how = None, Noise.ADDITIVE, "adds fresh Gaussian noise at every run"
+            rate, noise = None, Noise.ADDITIVE
+            how = f"adds fresh Gaussian noise from '{node.id}': no value is dropped"
         shared = [] if node.op.endswith("Like") and node.operand(0) == data[0] else None
-        return Site(consumer.id, node.id, node.op, Where.OUTPUT, node.op, rate, noise=noise,
+        return Site(consumer.id, consumer.id, node.op, Where.OUTPUT, "scale", rate, noise=noise,
                     shared_axes=shared, active=Active.ALWAYS, note=how)  # fmt: skip
     del values
     return None

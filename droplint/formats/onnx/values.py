@@ -141,7 +141,9 @@ def _map(value: Value, fn: Callable[[Any], Any]) -> Value:
 
 
 def _pairwise(a: Value, b: Value, fn: Callable[[Any, Any], Any]) -> Value | object:
-    """Elementwise with broadcasting of one-element (or uniform) values."""
+    """Elementwise with broadcasting of one-element (or uniform) values. Integers wrap at
+    64 bits, as in the runtime: squaring a constant 64 times must not build a huge number."""
+    fn = _wrapped(fn)
     if len(a.elements) == len(b.elements):
         return Value(tuple(fn(x, y) for x, y in zip(a.elements, b.elements, strict=True)),
                      a.uniform and b.uniform)  # fmt: skip
@@ -150,6 +152,16 @@ def _pairwise(a: Value, b: Value, fn: Callable[[Any, Any], Any]) -> Value | obje
     if len(a.elements) == 1 or a.uniform:
         return Value(tuple(fn(a.elements[0], y) for y in b.elements), b.uniform)
     return UNKNOWN
+
+
+def _wrapped(fn: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    def apply(x: Any, y: Any) -> Any:
+        result = fn(x, y)
+        if isinstance(result, int) and not isinstance(result, bool):
+            return (result + 2**63) % 2**64 - 2**63
+        return result
+
+    return apply
 
 
 def scalar_operand(graph: Graph, node: Node, position: int) -> Any:
