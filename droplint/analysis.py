@@ -14,7 +14,7 @@ from typing import Any
 
 from droplint.config import Config
 from droplint.enums import NodeKind
-from droplint.errors import UnreadableModel
+from droplint.errors import NothingToLint, UnreadableModel
 from droplint.formats import interpret, read_model
 from droplint.graph import Graph, Node
 from droplint.read import SavedModel
@@ -35,7 +35,10 @@ class FileReport:
     producer: str | None = None
     version: str | None = None
     model: str | None = None
-    error: str | None = None  # DL001: why the input cannot be read
+    error: str | None = None  # DL001 (or error_code): why the input cannot be read
+    error_code: str = "DL001"
+    skipped: str | None = None  # not a model, or its input error ignored: why nothing is linted
+    location: str | None = None  # the file CI formats point at (a model folder's own file)
     internal: str | None = None  # a droplint bug met on this input: the exception, in one line
     layers: int = 0
     sites: list[Site] = field(default_factory=list)
@@ -48,7 +51,8 @@ class FileReport:
 
     @property
     def failed(self) -> bool:
-        return self.error is not None or self.internal is not None
+        """No analysis: unreadable, skipped, or droplint failed on it."""
+        return self.error is not None or self.internal is not None or self.skipped is not None
 
     def class_of(self, node_id: str) -> str:
         """A node's class as shown to people: wrappers show what they wrap, Bidirectional(LSTM)."""
@@ -92,6 +96,7 @@ class FileReport:
             "producer": {"name": self.producer, "version": self.version} if self.producer else None,
             "model": self.model,
             "error": self._error_dict(),
+            **({"skipped": self.skipped} if self.skipped else {}),
             "layers": self.layers,
             "sites": [s.to_dict() for s in self.sites],
             "coverage": {
@@ -107,7 +112,7 @@ class FileReport:
     def _error_dict(self) -> dict[str, str] | None:
         if self.internal is not None:
             return {"code": INTERNAL, "message": internal_message(self.internal)}
-        return {"code": "DL001", "message": self.error} if self.error else None
+        return {"code": self.error_code, "message": self.error} if self.error else None
 
 
 def internal_message(exception: str) -> str:
@@ -136,25 +141,40 @@ def node_label(node: Node) -> str:
 
 
 def analyze_file(path: str | Path, config: Config | None = None) -> FileReport:
-    """Analyse one model file or folder. Unreadable input gives a report with `error` set."""
+    """Analyse one model file or folder. Unreadable input gives a report with `error` set (or
+    `skipped`, when its code is ignored for the file); a file that is no model, `skipped`."""
     try:
         saved = read_model(path)
+    except NothingToLint as exc:
+        return FileReport(str(path), skipped=printable(str(exc)))
     except UnreadableModel as exc:
-        return FileReport(str(path), error=printable(str(exc)))
+        return unreadable(str(path), exc, config or Config())
     except Exception as exc:  # a reader's bug: the run goes on
         return _internal(FileReport(str(path)), exc)
     return analyze_saved(saved, config)
+
+
+def unreadable(path: str, exc: UnreadableModel, config: Config) -> FileReport:
+    """DL001 or its kin; when the file's configuration ignores that code, a skipped input."""
+    message = printable(str(exc))
+    if exc.code not in config.enabled(path):
+        return FileReport(path, skipped=f"{exc.code} ignored: {message}")
+    return FileReport(path, error=message, error_code=exc.code)
 
 
 def analyze_saved(saved: SavedModel, config: Config | None = None) -> FileReport:
     """Analyse a model's saved description (from a reader, or built in memory)."""
     config = config or Config()
     report = FileReport(saved.path, saved.format, saved.producer, saved.version)
+    report.location = saved.location
     try:
         _analyse(saved, config, report)
     except UnreadableModel as exc:
+        failed = unreadable(saved.path, exc, config)
         _clear(report)
-        report.error = printable(str(exc))
+        report.error, report.error_code, report.skipped = (
+            failed.error, failed.error_code, failed.skipped
+        )  # fmt: skip
     except Exception as exc:
         _internal(_clear(report), exc)
     return report

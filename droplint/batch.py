@@ -14,7 +14,7 @@ import time
 from typing import Any
 
 from droplint.analysis import FileReport, analyze_file
-from droplint.config import Config
+from droplint.config import Config, Settings
 
 WARM_UP = 0.3  # seconds of work in this process before the rest goes to worker processes
 PROGRESS_FILES = 20  # more inputs than this: show the bar from the start
@@ -22,7 +22,7 @@ PROGRESS_SECONDS = 0.5  # fewer: show it once the run has taken this long
 CHUNK_BYTES = 256 * 1024  # files smaller than this go to the workers in groups…
 CHUNK_FILES = 16  # …of at most this many
 
-_config: Config | None = None  # a worker's settings, set once by _start
+_settings: Settings | None = None  # a worker's settings, set once by _start
 _keep_graph = False  # a worker's reports keep their graphs (for the tree view)
 
 
@@ -36,7 +36,7 @@ def default_jobs() -> int:
 
 def analyze_all(
     paths: list[str],
-    config: Config,
+    config: Config | Settings,
     jobs: int | None = None,
     warm_up: float = WARM_UP,
     keep_graph: bool = False,
@@ -45,6 +45,7 @@ def analyze_all(
     more than most runs of a few files take, so the first inputs are analysed here; what is
     left after warm_up seconds goes to the workers. keep_graph: reports keep their graphs (the
     tree view draws from them), at the cost of sending them between processes."""
+    settings = Settings.of(config)
     jobs = default_jobs() if jobs is None else jobs
     if jobs > 1 and len(paths) > PROGRESS_FILES:
         _context(paths, start=True)  # a long run: let the worker server start meanwhile
@@ -58,8 +59,8 @@ def analyze_all(
             if jobs > 1 and left > 1 and time.perf_counter() - started >= warm_up:
                 rest = paths[len(reports) :]
                 workers = min(jobs, left)
-                return reports + _in_workers(rest, config, workers, progress, freeze, keep_graph)
-            reports.append(analyze_file(path, config).detached(keep_graph))
+                return reports + _in_workers(rest, settings, workers, progress, freeze, keep_graph)
+            reports.append(analyze_file(path, settings.for_path(path)).detached(keep_graph))
             _kept(freeze)
             progress.advance()
         return reports
@@ -78,7 +79,7 @@ def _kept(freeze: bool) -> None:
 
 def _in_workers(
     paths: list[str],
-    config: Config,
+    settings: Settings,
     workers: int,
     progress: Progress,
     freeze: bool,
@@ -88,15 +89,26 @@ def _in_workers(
 
     reports: list[FileReport | None] = [None] * len(paths)
     context = _context(paths)
-    start = (config, keep_graph)
-    with ProcessPoolExecutor(workers, context, initializer=_start, initargs=start) as pool:
+    start = (settings, keep_graph)
+    pool = ProcessPoolExecutor(workers, context, initializer=_start, initargs=start)
+    try:
         futures = {pool.submit(_analyze, [paths[i] for i in c]): c for c in _chunks(paths)}
         for future in as_completed(futures):
             for i, report in zip(futures[future], future.result(), strict=True):
                 reports[i] = report
             _kept(freeze)
             progress.advance(len(futures[future]))
+    except BaseException:  # Ctrl-C above all: the workers stop now, not after their tasks
+        _stop(pool)
+        raise
+    pool.shutdown()
     return [r for r in reports if r is not None]
+
+
+def _stop(pool: Any) -> None:
+    for process in list(getattr(pool, "_processes", {}).values()):
+        process.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _chunks(paths: list[str]) -> list[list[int]]:
@@ -142,13 +154,17 @@ def _context(paths: list[str], start: bool = False) -> Any:
     return context
 
 
-def _start(config: Config, keep_graph: bool) -> None:
-    global _config, _keep_graph
-    _config, _keep_graph = config, keep_graph
+def _start(settings: Settings, keep_graph: bool) -> None:
+    global _settings, _keep_graph
+    _settings, _keep_graph = settings, keep_graph
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
 
 
 def _analyze(paths: list[str]) -> list[FileReport]:
-    return [analyze_file(path, _config).detached(_keep_graph) for path in paths]
+    assert _settings is not None
+    return [analyze_file(p, _settings.for_path(p)).detached(_keep_graph) for p in paths]
 
 
 class Progress:

@@ -86,9 +86,11 @@ def check(
         ),
     ] = None,
     output_file: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
-            "--output", help="Write the report to this file; the terminal gets the text report."
+            "--output",
+            "-o",
+            help="Write the report to this file (-: stdout); the terminal gets the text report.",
         ),
     ] = None,
     jobs: Annotated[
@@ -109,23 +111,65 @@ def check(
     debug: Annotated[
         bool, typer.Option("--debug", help="Show the traceback of an internal error.")
     ] = False,
+    exit_zero: Annotated[
+        bool,
+        typer.Option(
+            "--exit-zero", help="Exit 0 whatever the inputs hold (findings, unreadable files)."
+        ),
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print findings only: no map, no summary.")
+    ] = False,
+    statistics: Annotated[
+        bool, typer.Option("--statistics", help="Print how many findings per rule instead.")
+    ] = False,
+    force_exclude: Annotated[
+        bool | None,
+        typer.Option(
+            "--force-exclude/--no-force-exclude",
+            help="Apply exclude patterns to files named on the command line too.",
+            show_default=False,
+        ),
+    ] = None,
+    respect_gitignore: Annotated[
+        bool | None,
+        typer.Option(
+            "--respect-gitignore/--no-respect-gitignore",
+            help="Skip what git ignores when searching folders (default: yes).",
+            show_default=False,
+        ),
+    ] = None,
+    root: Annotated[
+        Path | None,
+        typer.Option(
+            help="Paths in SARIF, GitHub and GitLab reports are relative to this folder "
+            "(default: the git work tree, else the current folder).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Map every dropout site in the models and report findings."""
     from droplint.run import CheckOptions, run_check
 
     codes = {"select": select, "extend-select": extend_select, "ignore": ignore}
+    switches = {"force-exclude": force_exclude, "respect-gitignore": respect_gitignore}
     opts = CheckOptions(
         paths=[str(p) for p in paths],
         output_format=output_format.value,
         codes={k: v for k, v in codes.items() if v is not None},
         fail_on=fail_on.value if fail_on else None,
         config_file=str(config_file) if config_file else None,
-        output_file=str(output_file) if output_file else None,
+        output_file=output_file,
         jobs=jobs,
         baseline=str(baseline) if baseline else None,
         write_baseline=str(write_baseline) if write_baseline else None,
         tree=tree,
         debug=debug,
+        exit_zero=exit_zero,
+        quiet=quiet,
+        statistics=statistics,
+        switches={k: v for k, v in switches.items() if v is not None},
+        root=str(root) if root else None,
     )
     raise typer.Exit(run_check(opts))
 
@@ -183,26 +227,40 @@ def rules(
             on = "yes" if r.default else "no"
             typer.echo(f"| {r.code} | {r.name} | {r.severity} | {on} | {r.summary} |")
         return
-    from rich.console import Console
+    import sys
+
     from rich.table import Table
 
-    table = Table(box=None, header_style="bold")
+    from droplint.report.plain import console
+
+    table = Table(box=None, header_style="bold", pad_edge=False)
     for column in ("code", "name", "severity", "default", "summary"):
         table.add_column(column)
     for r in rows:
         table.add_row(r.code, r.name, r.severity, "on" if r.default else "off", r.summary)
-    Console().print(table)
+    with console(sys.stdout) as con:
+        con.print(table)
 
 
 @app.command()
-def explain(code: Annotated[str, typer.Argument(help="A rule code, e.g. DL102.")]) -> None:
+def explain(
+    code: Annotated[str, typer.Argument(help="A rule code or name, e.g. DL102.")],
+) -> None:
     """Print a rule's page: what it finds, why it matters, an example, the fix."""
-    from droplint.pages import page
+    import sys
 
-    text = page(code.upper())
+    from droplint.config import rule_code
+    from droplint.pages import page
+    from droplint.report.plain import terminal
+
+    found = rule_code(code)
+    text = page(found) if found else None
     if text is None:
         typer.echo(f"droplint: no rule {code!r} (see `droplint rules`)", err=True)
         raise typer.Exit(2)
+    if not terminal(sys.stdout):  # the page as written: Markdown is plain text already
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        return
     from rich.console import Console
     from rich.markdown import Markdown
 

@@ -1,14 +1,17 @@
 """Configuration: `[tool.droplint]` in pyproject.toml, or droplint.toml, or --config FILE.
 
-Found by walking up from the current directory; in one folder droplint.toml wins over
-pyproject.toml (as ruff.toml does over pyproject.toml for ruff). Command-line flags override the
-file. Unknown keys and unknown rule codes are errors, never silently ignored. Besides the keys
-here, every option a rule declares (droplint.rules.options) is a key.
+Each input gets the nearest configuration file above it (as ruff resolves one per file), else the
+one above the current folder, else the defaults; --config names one file for every input. In one
+folder droplint.toml wins over pyproject.toml (as ruff.toml does over pyproject.toml for ruff).
+Command-line flags override the file. Unknown keys, unknown rule codes and values of the wrong
+type are errors, never silently ignored. Besides the keys here, every option a rule declares
+(droplint.rules.options) is a key. Rule names are accepted wherever codes are.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
@@ -43,6 +46,8 @@ class Config:
     options: dict[str, Any] = field(default_factory=dict)  # rule options set by the user
     exclude: list[str] = field(default_factory=lambda: list(DEFAULT_EXCLUDE))
     extend_exclude: list[str] = field(default_factory=list)
+    force_exclude: bool = False  # exclude applies to paths named on the command line too
+    respect_gitignore: bool = True  # folder searches skip what git ignores
     root: Path = field(default_factory=Path.cwd)  # per-file-ignores globs are relative to it
     source: str | None = None  # the file this came from
 
@@ -65,15 +70,30 @@ class Config:
 
 
 def expand(selectors: list[str]) -> set[str]:
-    """Rule codes matched by selectors: full codes, prefixes like "DL1", or "ALL"."""
+    """Rule codes matched by selectors: full codes, prefixes like "DL1", rule names, or "ALL"."""
     codes: set[str] = set()
     for sel in selectors:
-        sel = sel.strip().upper()
-        hits = set(RULES) if sel == "ALL" else {c for c in RULES if c.startswith(sel)}
-        if not hits or not sel.startswith(("DL", "ALL")):
-            raise ConfigError(f"unknown rule code or prefix {sel!r} (see `droplint rules`)")
-        codes |= hits
+        codes |= _matches(sel.strip())
     return codes
+
+
+def _matches(selector: str) -> set[str]:
+    code = rule_code(selector)
+    if code is not None:
+        return {code}
+    sel = selector.upper()
+    hits = set(RULES) if sel == "ALL" else {c for c in RULES if c.startswith(sel)}
+    if not hits or not sel.startswith(("DL", "ALL")):
+        raise ConfigError(f"unknown rule code or prefix {selector!r} (see `droplint rules`)")
+    return hits
+
+
+def rule_code(name_or_code: str) -> str | None:
+    """The code of a rule given by its code or its name (double-masked-rnn-input -> DL102)."""
+    key = name_or_code.strip()
+    if key.upper() in RULES:
+        return key.upper()
+    return next((c for c, r in RULES.items() if r.name == key.lower()), None)
 
 
 def _relative(path: Path, root: Path) -> str:
@@ -87,21 +107,70 @@ def _relative(path: Path, root: Path) -> str:
 
 KEYS = {
     "select", "extend-select", "ignore", "severity", "fail-on", "per-file-ignores", "exclude",
-    "extend-exclude",
+    "extend-exclude", "force-exclude", "respect-gitignore",
 }  # fmt: skip
+FLAGS = {"force-exclude": "force_exclude", "respect-gitignore": "respect_gitignore"}
 
 
 def find_config(start: Path | None = None) -> Path | None:
     """The nearest droplint.toml, or pyproject.toml with a [tool.droplint] table."""
     here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        candidate = folder / "droplint.toml"
-        if candidate.is_file():
-            return candidate
-        pyproject = folder / "pyproject.toml"
-        if pyproject.is_file() and "droplint" in _read_toml(pyproject).get("tool", {}):
-            return pyproject
+    return next((found for f in (here, *here.parents) if (found := config_in(f))), None)
+
+
+def config_in(folder: Path) -> Path | None:
+    """droplint.toml in folder, or its pyproject.toml if that has a [tool.droplint] table."""
+    candidate = folder / "droplint.toml"
+    if candidate.is_file():
+        return candidate
+    pyproject = folder / "pyproject.toml"
+    if pyproject.is_file() and "droplint" in _read_toml(pyproject).get("tool", {}):
+        return pyproject
     return None
+
+
+@dataclass
+class Settings:
+    """The configuration of every input: its nearest file (or --config for all), with the
+    command line's settings on top. Loaded files are kept, one Config per file."""
+
+    overrides: list[tuple[str, Any]] = field(default_factory=list)  # (key, value), in order
+    config_file: Path | None = None  # --config: this file for every input
+    cwd: Path = field(default_factory=Path.cwd)
+    fixed: Config | None = None  # one Config for everything (the Python API, tests)
+    _loaded: dict[Path | None, Config] = field(default_factory=dict, repr=False)
+    _nearest: dict[Path, Path | None] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def of(cls, config: Config | Settings | None) -> Settings:
+        if isinstance(config, Settings):
+            return config
+        return cls(fixed=config or Config())
+
+    def for_path(self, path: str | Path) -> Config:
+        """The configuration of the file or folder at path (ConfigError if it is broken)."""
+        if self.fixed is not None:
+            return self.fixed
+        source = self.config_file or self._find(Path(path)) or self._find(self.cwd)
+        if source not in self._loaded:
+            config = load_config(source)
+            for key, value in self.overrides:
+                apply(config, key, value)
+            self._loaded[source] = config
+        return self._loaded[source]
+
+    def _find(self, path: Path) -> Path | None:
+        folder = Path(os.path.abspath(path))
+        return self._above(folder if folder.is_dir() else folder.parent)
+
+    def _above(self, folder: Path) -> Path | None:
+        """The nearest config file in folder or above; each folder is looked at once."""
+        if folder not in self._nearest:
+            found = config_in(folder)
+            if found is None and folder.parent != folder:
+                found = self._above(folder.parent)
+            self._nearest[folder] = found
+        return self._nearest[folder]
 
 
 def load_config(path: Path | None) -> Config:
@@ -110,6 +179,8 @@ def load_config(path: Path | None) -> Config:
         return Config()
     data = _read_toml(path)
     table = data.get("tool", {}).get("droplint", {}) if path.name == "pyproject.toml" else data
+    if path.name != "pyproject.toml" and set(data) == {"tool"} and "droplint" in data["tool"]:
+        table = data["tool"]["droplint"]  # a [tool.droplint] header copied from pyproject.toml
     config = from_table(table, where=str(path))
     config.root, config.source = path.resolve().parent, str(path)
     return config
@@ -144,14 +215,15 @@ def apply(config: Config, key: str, value: Any, where: str = "command line") -> 
         items = _strings(value, key, where)
         if key in ("select", "extend-select", "ignore"):
             expand(items)  # raises on unknown codes
+        if key == "select" and not items:  # an empty CI variable must not switch rules off
+            raise ConfigError(f"{where}: select is empty: name at least one rule (or ALL)")
         setattr(config, key.replace("-", "_"), items)
+    elif key in FLAGS:
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where}: {key} must be true or false, not {value!r}")
+        setattr(config, FLAGS[key], value)
     elif key == "severity":
-        if not isinstance(value, dict):
-            raise ConfigError(f"{where}: severity must be a table of CODE = level")
-        for code, level in value.items():
-            if code.upper() not in RULES or level not in SEVERITIES:
-                raise ConfigError(f"{where}: severity {code} = {level!r} is not a rule and level")
-        config.severity = {c.upper(): Severity(v) for c, v in value.items()}
+        config.severity = _severities(value, where)
     elif key == "fail-on":
         if value not in FAIL_LEVELS:
             raise ConfigError(f"{where}: fail-on must be one of {', '.join(FAIL_LEVELS)}")
@@ -159,14 +231,28 @@ def apply(config: Config, key: str, value: Any, where: str = "command line") -> 
     elif key == "per-file-ignores":
         if not isinstance(value, dict):
             raise ConfigError(f"{where}: per-file-ignores must be a table of glob = [codes]")
-        for glob, codes in value.items():
-            expand(_strings(codes, f"per-file-ignores {glob!r}", where))
-        config.per_file_ignores = {g: list(c) for g, c in value.items()}
+        table = {g: _strings(c, f"per-file-ignores {g!r}", where) for g, c in value.items()}
+        for codes in table.values():
+            expand(codes)
+        config.per_file_ignores = table
+
+
+def _severities(value: Any, where: str) -> dict[str, Severity]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: severity must be a table of CODE = level")
+    out: dict[str, Severity] = {}
+    for name, level in value.items():
+        code = rule_code(name)
+        if code is None or level not in SEVERITIES:
+            raise ConfigError(f"{where}: severity {name} = {level!r} is not a rule and level")
+        out[code] = Severity(level)
+    return out
 
 
 def _strings(value: Any, key: str, where: str) -> list[str]:
+    """A list of strings; one string is a comma-separated list (as on the command line)."""
     if isinstance(value, str):
         value = [v for v in value.split(",") if v.strip()]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(f"{where}: {key} must be a list of strings")
+        raise ConfigError(f"{where}: {key} must be a list of strings, not {value!r}")
     return [v.strip() for v in value]

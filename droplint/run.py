@@ -6,14 +6,17 @@ which keeps a pre-commit or CI run from paying typer's start-up for every invoca
 else goes to typer.
 
 Exit codes: 0 clean, 1 findings at or above the fail level, 2 an input droplint cannot read (or
-a wrong command line), 3 droplint itself failed on an input (a bug: reported, the run goes on).
+a wrong command line or configuration), 3 droplint itself failed on an input (a bug: reported,
+the run goes on), 130 interrupted (Ctrl-C). `--exit-zero` and `fail-on = "never"` turn 1 and 2
+from inputs into 0; ignoring DL001 (or DL004) for a file turns its unreadability into a skip.
 """
 
 from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from droplint.report import RENDERERS, Run, render
 
@@ -22,13 +25,22 @@ if TYPE_CHECKING:
 
     from droplint.analysis import FileReport
     from droplint.baseline import BaselineResult, Key
+    from droplint.config import Settings
 
 FORMATS = tuple(RENDERERS)
 INTERNAL_ERROR = 3
+INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 LEVELS = {"info": 0, "warning": 1, "error": 2, "never": 3}
 CODE_OPTIONS = {"--select": "select", "--extend-select": "extend-select", "--ignore": "ignore"}
-PATH_OPTIONS = {"--output": "output_file", "--baseline": "baseline",
-                "--write-baseline": "write_baseline"}  # fmt: skip
+PATH_OPTIONS = {"--output": "output_file", "-o": "output_file", "--baseline": "baseline",
+                "--write-baseline": "write_baseline", "--root": "root"}  # fmt: skip
+FLAG_OPTIONS = {"--tree": "tree", "--debug": "debug", "--exit-zero": "exit_zero",
+                "--quiet": "quiet", "-q": "quiet", "--statistics": "statistics"}  # fmt: skip
+SWITCHES = {"--force-exclude": ("force-exclude", True),
+            "--no-force-exclude": ("force-exclude", False),
+            "--respect-gitignore": ("respect-gitignore", True),
+            "--no-respect-gitignore": ("respect-gitignore", False)}  # fmt: skip
+STDOUT = "-"  # --output -: the report goes to stdout
 
 
 @dataclass
@@ -44,29 +56,43 @@ class CheckOptions:
     write_baseline: str | None = None  # record the findings in this file
     tree: bool = False  # the terminal gets the dropout map as a tree (droplint.report.tree)
     debug: bool = False  # internal errors come with their traceback
+    exit_zero: bool = False  # exit 0 whatever the inputs hold (internal errors still 3)
+    quiet: bool = False  # findings only: no map, coverage or summary
+    statistics: bool = False  # counts per rule instead of the report
+    switches: dict[str, bool] = field(default_factory=dict)  # force-exclude, respect-gitignore
+    root: str | None = None  # CI formats' paths are relative to it
 
 
 def run_check(opts: CheckOptions) -> int:
     """Analyse the paths, print the report, return the exit code."""
-    from pathlib import Path
+    try:
+        return _check(opts)
+    except KeyboardInterrupt:
+        print("droplint: interrupted", file=sys.stderr)
+        return INTERRUPTED
 
+
+def _check(opts: CheckOptions) -> int:
     from droplint.batch import analyze_all
     from droplint.config import ConfigError
     from droplint.inputs import collect
 
+    if opts.output_file == STDOUT:
+        opts.output_file = None
     if opts.tree and opts.output_format != "text" and not opts.output_file:
         print("droplint: --tree is a text view; add --output FILE for that format", file=sys.stderr)
         return 2
     try:
-        config = _config(opts)
+        settings = _settings(opts)
         recorded = _recorded(opts)
+        paths, empty = collect(opts.paths, settings)
+        levels = [settings.for_path(p).fail_on for p in paths]  # a broken config stops here
     except ConfigError as exc:
         print(f"droplint: {exc}", file=sys.stderr)
         return 2
-    paths, empty = collect(opts.paths, config)
     for folder in empty:
         print(f"droplint: no model files in {folder}", file=sys.stderr)
-    reports = analyze_all(paths, config, opts.jobs, keep_graph=_draws_tree(opts))
+    reports = analyze_all(paths, settings, opts.jobs, keep_graph=_draws_tree(opts))
     baseline = None
     if recorded is not None:
         from droplint.baseline import apply_baseline
@@ -77,14 +103,23 @@ def run_check(opts: CheckOptions) -> int:
     except OSError as exc:
         print(f"droplint: cannot write {exc.filename}: {exc.strerror or exc}", file=sys.stderr)
         return 2
+    return _exit_code(opts, reports, levels)
+
+
+def _exit_code(opts: CheckOptions, reports: list[FileReport], levels: list[str]) -> int:
+    """3 for droplint's own failure; else 2 for an unreadable input, 1 for findings at or above
+    each file's fail level (levels: in input order, as the reports), unless --exit-zero,
+    fail-on never or --write-baseline say 0."""
     if _internal_errors(reports, opts.debug):
         return INTERNAL_ERROR
-    if any(r.error for r in reports):
+    if opts.exit_zero:
+        return 0
+    pairs = list(zip(reports, levels, strict=True))
+    if any(r.error and level != "never" for r, level in pairs):
         return 2
     if opts.write_baseline:
         return 0  # the findings are accepted now
-    worst = max((LEVELS[f.severity] for r in reports for f in r.findings), default=-1)
-    return 1 if worst >= LEVELS[config.fail_on] else 0
+    return int(any(LEVELS[f.severity] >= LEVELS[lv] for r, lv in pairs for f in r.findings))
 
 
 def _draws_tree(opts: CheckOptions) -> bool:
@@ -110,8 +145,6 @@ def _internal_errors(reports: list[FileReport], debug: bool) -> bool:
 def _write(opts: CheckOptions, reports: list[FileReport], baseline: BaselineResult | None) -> None:
     """The baseline file (--write-baseline), then the report."""
     if opts.write_baseline:
-        from pathlib import Path
-
         from droplint.baseline import write_baseline
 
         count = write_baseline(Path(opts.write_baseline), reports)
@@ -120,8 +153,6 @@ def _write(opts: CheckOptions, reports: list[FileReport], baseline: BaselineResu
 
 
 def _recorded(opts: CheckOptions) -> Counter[Key] | None:
-    from pathlib import Path
-
     from droplint.config import ConfigError
 
     if opts.baseline and opts.write_baseline:
@@ -137,8 +168,8 @@ def _print_report(
     opts: CheckOptions, reports: list[FileReport], baseline: BaselineResult | None
 ) -> None:
     """The report in its format to stdout, or to --output with the text view on stdout."""
-    run = Run(reports, baseline)
-    view = "tree" if opts.tree else "text"
+    run = Run(reports, baseline, quiet=opts.quiet, root=opts.root)
+    view = "tree" if opts.tree else "statistics" if opts.statistics else "text"
     if opts.output_file:
         with open(opts.output_file, "w", encoding="utf-8") as f:
             render(opts.output_format, run, f)
@@ -147,20 +178,21 @@ def _print_report(
         render(view if opts.output_format == "text" else opts.output_format, run, sys.stdout)
 
 
-def _config(opts: CheckOptions):  # -> Config
-    from pathlib import Path
-
-    from droplint.config import ConfigError, apply, find_config, load_config
+def _settings(opts: CheckOptions) -> Settings:
+    """Each input's configuration: its nearest file, or --config, under the command line's
+    settings (checked here, once, before any input is read)."""
+    from droplint.config import Config, ConfigError, Settings, apply
 
     path = Path(opts.config_file) if opts.config_file else None
     if path is not None and not path.is_file():
         raise ConfigError(f"no config file {path}")
-    config = load_config(path or find_config())
-    for key, values in opts.codes.items():
-        apply(config, key, ",".join(values))
+    overrides: list[tuple[str, Any]] = [(k, ",".join(v)) for k, v in opts.codes.items()]
+    overrides += list(opts.switches.items())
     if opts.fail_on is not None:
-        config.fail_on = opts.fail_on
-    return config
+        overrides.append(("fail-on", opts.fail_on))
+    for key, value in overrides:
+        apply(Config(), key, value)  # raises on a wrong value, whatever the files say
+    return Settings(overrides, path)
 
 
 def parse_fast(args: list[str]) -> CheckOptions | None:
@@ -174,10 +206,11 @@ def parse_fast(args: list[str]) -> CheckOptions | None:
             opts.paths.append(arg)
         elif arg == "--":
             only_paths = True
-        elif arg == "--tree":
-            opts.tree = True
-        elif arg == "--debug":
-            opts.debug = True
+        elif arg in FLAG_OPTIONS:
+            setattr(opts, FLAG_OPTIONS[arg], True)
+        elif arg in SWITCHES:
+            key, value = SWITCHES[arg]
+            opts.switches[key] = value
         else:
             name, _, value = arg.partition("=")
             if not value:

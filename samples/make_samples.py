@@ -6,6 +6,7 @@ Run from the repository root:
     python samples/make_samples.py --only keras3   # samples/keras3/
     python samples/make_samples.py --only tfkeras  # samples/tfkeras/
     python samples/make_samples.py --only broken   # samples/broken/ (needs keras3+tfkeras)
+    python samples/make_samples.py --only notmodels # samples/notmodels/: weights, data
     python samples/make_samples.py --only rules    # samples/rules/: per-rule hit/ok models
     python samples/make_samples.py --only expected # samples/rules/expected.json alone
     python samples/make_samples.py --only edited   # samples/broken/rate_as_text.keras alone
@@ -45,6 +46,7 @@ HERE = Path(__file__).resolve().parent
 KERAS3_DIR = HERE / "keras3"
 TFKERAS_DIR = HERE / "tfkeras"
 BROKEN_DIR = HERE / "broken"
+NOT_MODELS_DIR = HERE / "notmodels"
 
 # keras module -> model; the module is keras (Keras 3) or tf_keras.
 Builder = Callable[[Any], Any]
@@ -503,8 +505,7 @@ def _truncate(src, dst, fraction=0.4):
 
 def build_broken():
     """Broken inputs for error handling: empty file, random bytes, truncated
-    zip/HDF5, weights-only HDF5 (no model_config), zip without config.json,
-    zip with invalid config.json."""
+    zip/HDF5, zip without config.json, zip with invalid config.json."""
     print(f"broken -> {BROKEN_DIR}")
     k3_seed2_keras = KERAS3_DIR / "seed2.keras"
     tk_seed2_h5 = TFKERAS_DIR / "seed2.h5"
@@ -533,13 +534,6 @@ def build_broken():
     _truncate(tk_seed2_h5, p)
     _report(p)
 
-    tf_keras = _tfkeras()
-    model = seed2(tf_keras)
-    p = BROKEN_DIR / "weights_only.h5"
-    model.save_weights(p)
-    _report(p)
-    tf_keras.backend.clear_session()
-
     import keras  # only for the version string in the metadata below
 
     metadata = f'{{"keras_version": "{keras.__version__}", "date_saved": "2025-01-01@00:00:00"}}'
@@ -552,6 +546,42 @@ def build_broken():
         p,
         [("metadata.json", metadata), ("config.json", '{"class_name": "Functional", "config": {')],
     )
+    _report(p)
+
+
+def build_not_models():
+    """Files with a model's suffix that hold no model: weights written by tf-keras and Keras 3
+    (save_weights, a ModelCheckpoint of weights) and an HDF5 file of data. droplint skips the
+    weights (nothing to lint) and reports the data file as DL001."""
+    import h5py
+    import numpy as np
+
+    def tiny(keras):
+        return keras.Sequential(
+            [keras.Input((4,)), keras.layers.Dropout(0.5), keras.layers.Dense(1)], name="tiny"
+        )
+
+    print(f"notmodels -> {NOT_MODELS_DIR}")
+    _fresh_dir(NOT_MODELS_DIR)
+    tf_keras = _tfkeras()
+    p = NOT_MODELS_DIR / "tfkeras_save_weights.h5"
+    tiny(tf_keras).save_weights(p)
+    _report(p)
+    tf_keras.backend.clear_session()
+    keras = _keras3()
+    model = tiny(keras)
+    p = NOT_MODELS_DIR / "keras3_save_weights.weights.h5"
+    model.save_weights(p)
+    _report(p)
+    p = NOT_MODELS_DIR / "keras3_checkpoint.weights.h5"
+    model.compile(loss="mse")
+    save = keras.callbacks.ModelCheckpoint(str(p), save_weights_only=True)
+    model.fit(np.ones((4, 4)), np.zeros((4, 1)), epochs=1, verbose=0, callbacks=[save])
+    _report(p)
+    keras.backend.clear_session()
+    p = NOT_MODELS_DIR / "h5py_data.h5"
+    with h5py.File(p, "w") as f:
+        f["x"] = np.arange(10.0)
     _report(p)
 
 
@@ -1378,7 +1408,17 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--only",
-        choices=["keras3", "tfkeras", "broken", "rules", "expected", "edited", "wild", "hub"],
+        choices=[
+            "keras3",
+            "tfkeras",
+            "broken",
+            "notmodels",
+            "rules",
+            "expected",
+            "edited",
+            "wild",
+            "hub",
+        ],
         help="build only one group of samples",
     )
     parser.add_argument("--sample", action="append", help="with --only rules: just this one")
@@ -1389,6 +1429,8 @@ def main(argv=None):
         build_tfkeras()
     if args.only in (None, "broken"):
         build_broken()
+    if args.only in (None, "notmodels"):
+        build_not_models()
     if args.only in (None, "rules"):
         build_rule_samples(args.sample or None)
     if args.only in (None, "broken", "edited"):

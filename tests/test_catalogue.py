@@ -10,7 +10,7 @@ from conftest import ROOT
 from typer.testing import CliRunner
 
 from droplint.cli import app
-from droplint.formats import FORMATS, suffixes
+from droplint.formats import FORMATS, hook_pattern, suffixes
 from droplint.rules import RULES
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -68,11 +68,15 @@ def test_readme_formats_table_is_the_registry() -> None:
     }
 
 
-def test_pre_commit_hook_matches_the_registry_suffixes() -> None:
+def test_pre_commit_hook_matches_the_registry() -> None:
     manifest = (ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
     (pattern,) = re.findall(r"^\s*files: '(.*)'$", manifest, re.M)
-    found = set(re.fullmatch(r"\\\.\((.*)\)\$", pattern).group(1).split("|"))
-    assert found == {s.lstrip(".") for s in suffixes()}
+    assert pattern == hook_pattern()
+    for name in ("m.H5", "a/b.keras", "x.ONNX", "saved/saved_model.pb", "m/config.json",
+                 "config.json", "sm/keras_metadata.pb"):  # fmt: skip
+        assert re.search(pattern, name), name
+    for name in ("notes.txt", "myconfig.json", "m.keras.bak", "variables/variables.index"):
+        assert not re.search(pattern, name), name
 
 
 def test_readme_folder_search_names_the_registry_suffixes() -> None:

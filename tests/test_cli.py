@@ -17,6 +17,7 @@ CATALOGUE = {
     "DL001": ("unreadable-model", "error"),
     "DL002": ("opaque-layer", "info"),
     "DL003": ("executable-layer", "warning"),
+    "DL004": ("git-lfs-pointer", "error"),
     "DL101": ("stacked-dropout", "warning"),
     "DL102": ("double-masked-rnn-input", "warning"),
     "DL201": ("dropout-before-batchnorm", "warning"),
@@ -73,7 +74,7 @@ def test_unreadable_file_gives_dl001_exit_2_and_others_still_analysed() -> None:
     assert "Traceback" not in proc.stderr
 
 
-@pytest.mark.parametrize("rel", ["broken/random.h5", "broken/weights_only.h5", "broken/empty.keras",
+@pytest.mark.parametrize("rel", ["broken/random.h5", "notmodels/h5py_data.h5", "broken/empty.keras",
                                  "broken/bad_json.keras", "broken/no_config.keras"])  # fmt: skip
 def test_bad_files_text_output(rel: str) -> None:
     proc = run(str(sample(rel)))

@@ -4,7 +4,8 @@ Every ```text block in README.md and rules/*.md that starts with `$ droplint ...
 committed sample it names, or on the model the rule page's own example code builds
 (samples/make_page_samples.py writes those to samples/pages/<CODE>/). A line `…` in the block
 stands for any lines; otherwise each part of the block must appear in the real output, in
-order, the same words with line breaks anywhere (the pages wrap lines by hand).
+order, the same words with line breaks anywhere (the pages wrap lines by hand). A block without
+`…` is the whole output.
 """
 
 from __future__ import annotations
@@ -60,8 +61,11 @@ def test_example_output_is_real(doc: str, command: str, shown: str) -> None:
         [*droplint_command(), *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=60
     )
     real = words(proc.stdout)
+    parts = re.split(r"^\s*…\s*$", shown, flags=re.M)
+    if len(parts) == 1:  # no "…": the whole output, nothing left out
+        assert real == words(shown), f"{doc}: the real output differs:\n{proc.stdout}"
     position = 0
-    for part in re.split(r"^\s*…\s*$", shown, flags=re.M):
+    for part in parts:
         expected = words(part)
         if not expected:
             continue

@@ -49,7 +49,7 @@ def test_content_not_extension_decides(tmp_copy) -> None:
         ("broken/random.h5", "content not recognised"),
         ("broken/truncated.h5", "truncated"),
         ("broken/truncated.keras", "zip"),
-        ("broken/weights_only.h5", "weights-only"),
+        ("notmodels/h5py_data.h5", "not Keras weights either"),
         ("broken/no_config.keras", "without config.json"),
         ("broken/bad_json.keras", "not valid JSON"),
     ],

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from droplint.errors import UnreadableModel
+from droplint.errors import LfsPointer, UnreadableModel
 from droplint.formats import keras, onnx
 from droplint.formats.plugin import Format, Interpretation
 from droplint.read import SavedModel
@@ -26,6 +26,7 @@ def read_model(path: str | Path) -> SavedModel:
     probe = Probe(Path(path))
     if not probe.is_dir and not probe.path.exists():
         raise UnreadableModel("no such file or folder")
+    _not_fetched(probe)
     for fmt in FORMATS:
         if fmt.recognises(probe):
             return fmt.read(probe)
@@ -35,6 +36,19 @@ def read_model(path: str | Path) -> SavedModel:
         raise UnreadableModel("the file is empty")
     kinds = _or(fmt.title for fmt in FORMATS)
     raise UnreadableModel(f"not a {kinds} model: content not recognised")
+
+
+def _not_fetched(probe: Probe) -> None:
+    """A Git LFS pointer in place of the file (or of a model folder's own file)."""
+    names = folder_files() if probe.is_dir else ()
+    members = [Probe(probe.path / name) for name in names if probe.has(name)]
+    for p in [probe, *members]:
+        if p.is_lfs_pointer():
+            where = f"{p.path.name} is" if p is not probe else "this is"
+            raise LfsPointer(
+                f"{where} a Git LFS pointer, not the model: fetch it with `git lfs pull` "
+                "(in GitHub Actions, `lfs: true` on actions/checkout)"
+            )
 
 
 def interpret(saved: SavedModel) -> Interpretation:
@@ -70,9 +84,27 @@ def is_model_folder(path: Path) -> bool:
     return any(all((path / name).is_file() for name in marker) for marker in markers)
 
 
+def model_folder_of(path: Path) -> Path | None:
+    """The model folder whose own file path is (its config.json, saved_model.pb, ...)."""
+    if path.is_dir():
+        return None
+    probe = Probe(path)
+    return next((f for fmt in FORMATS if (f := fmt.folder_of(probe)) is not None), None)
+
+
 def names_model_folder(path: Path) -> bool:
     """A folder named on the command line is read as a model if it looks like one at all."""
     return any((path / name).is_file() for name in folder_files())
+
+
+def hook_pattern() -> str:
+    """The pre-commit hook's `files` pattern: model files by suffix and the own files of model
+    folders by name, any case (the folder search is case-blind too)."""
+    import re
+
+    ends = "|".join(s.lstrip(".") for s in suffixes())
+    names = "|".join(re.escape(n) for n in folder_files())
+    return rf"(?i)(\.({ends})|(^|/)({names}))$"
 
 
 def preload(paths: list[str]) -> list[str]:

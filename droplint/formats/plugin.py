@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from droplint.graph import Graph
     from droplint.read import SavedModel
     from droplint.read.probe import Probe
@@ -45,6 +47,11 @@ class Format:
     def recognises(self, probe: Probe) -> bool:
         """The content at probe is this format's (a folder, or a file by its first bytes)."""
         return False
+
+    def folder_of(self, probe: Probe) -> Path | None:
+        """The model folder a file named on its own belongs to (its config.json, ...), if any:
+        that folder is the input."""
+        return None
 
     def read(self, probe: Probe) -> SavedModel:
         """Read what the model saved, or raise UnreadableModel with one plain sentence."""

@@ -24,6 +24,7 @@ class SavedModel:
     version: str | None
     config: Any  # what the plug-in read: a Keras JSON config, an OnnxModel, ...
     libraries: dict[str, str] = field(default_factory=dict)  # other versions the file records
+    location: str | None = None  # a folder model's own file, where CI formats point
 
 
 def parse_json(text: str | bytes, what: str) -> Any:

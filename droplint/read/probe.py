@@ -10,6 +10,8 @@ from pathlib import Path
 from droplint.errors import UnreadableModel
 
 HEAD_BYTES = 16
+# A file Git LFS left in place of its content: three text lines, the first this.
+LFS_POINTER = b"version https://git-lfs.github.com/spec/"
 
 
 class Probe:
@@ -40,3 +42,9 @@ class Probe:
     @property
     def suffix(self) -> str:
         return self.path.suffix.lower()
+
+    def is_lfs_pointer(self) -> bool:
+        """A Git LFS pointer: the file was never fetched (`git lfs pull`)."""
+        if self.is_dir or not self.head.startswith(LFS_POINTER[: len(self.head)]):
+            return False
+        return self.bytes_at(0, len(LFS_POINTER)) == LFS_POINTER

@@ -19,6 +19,9 @@ class Run:
 
     reports: list[FileReport]
     baseline: BaselineResult | None = None
+    quiet: bool = False  # the text views print findings only: no map, coverage or summary
+    root: str | None = None  # CI formats give paths relative to this folder (default: the
+    # git work tree holding the current folder, else the current folder)
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,15 @@ RENDERERS: dict[str, Renderer] = {
         Renderer("github", "droplint.report.github", "GitHub Actions annotations"),
         Renderer("gitlab", "droplint.report.gitlab", "GitLab code quality"),
         Renderer("tree", "droplint.report.tree", "the dropout map as a tree", view=True),
+        Renderer(
+            "concise",
+            "droplint.report.concise",
+            "one line per finding: path:layer: CODE",
+            view=True,
+        ),
+        Renderer(
+            "statistics", "droplint.report.statistics", "how many findings per rule", view=True
+        ),
     )
 }
 

@@ -15,7 +15,7 @@ COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 
 
 def render(run: Run, out: TextIO) -> None:
-    for issue in issues(run.reports):
+    for issue in issues(run.reports, run.root):
         props = f"file={_prop(issue.path)},line=1,title={_prop(f'{issue.code} {issue.name}')}"
         out.write(f"::{COMMANDS[issue.severity]} {props}::{_data(issue.message)}\n")
 

@@ -17,7 +17,7 @@ from droplint.report.issues import issues
 SEVERITIES = {"info": "info", "warning": "minor", "error": "major"}
 
 
-def to_list(reports: list[FileReport]) -> list[dict[str, Any]]:
+def to_list(reports: list[FileReport], root: str | None = None) -> list[dict[str, Any]]:
     return [
         {
             "type": "issue",
@@ -28,9 +28,9 @@ def to_list(reports: list[FileReport]) -> list[dict[str, Any]]:
             "fingerprint": i.fingerprint,
             "location": {"path": i.path, "lines": {"begin": 1}},
         }
-        for i in issues(reports)
+        for i in issues(reports, root)
     ]
 
 
 def render(run: Run, out: TextIO) -> None:
-    out.write(json.dumps(to_list(run.reports), indent=2) + "\n")
+    out.write(json.dumps(to_list(run.reports, run.root), indent=2) + "\n")

@@ -26,6 +26,9 @@ def summary(reports: list[FileReport]) -> dict[str, int]:
     internal = sum(1 for r in reports if r.internal)
     if internal:
         counts["internal"] = internal
+    skipped = sum(1 for r in reports if r.skipped)
+    if skipped:
+        counts["skipped"] = skipped
     return counts
 
 

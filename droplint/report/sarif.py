@@ -26,7 +26,7 @@ LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 SRCROOT = "%SRCROOT%"
 
 
-def to_dict(reports: list[FileReport]) -> dict[str, Any]:
+def to_dict(reports: list[FileReport], root: str | None = None) -> dict[str, Any]:
     from droplint.rules import RULES
 
     codes = sorted(RULES)
@@ -40,10 +40,12 @@ def to_dict(reports: list[FileReport]) -> dict[str, Any]:
         **({"informationUri": home} if home else {}),
         "rules": [_rule(code, urls.get("repository")) for code in codes],
     }
-    found = issues(reports)
+    found = issues(reports, root)
     run = {
         "tool": {"driver": driver},
-        "originalUriBaseIds": {SRCROOT: {"uri": Path.cwd().as_uri().rstrip("/") + "/"}},
+        # %SRCROOT% is the checkout: code scanning resolves it; an absolute path would tie the
+        # file to one machine.
+        "originalUriBaseIds": {SRCROOT: {"description": {"text": "the repository root"}}},
         "results": [_result(i, index[i.code]) for i in found if i.code != INTERNAL],
         "columnKind": "unicodeCodePoints",
     }
@@ -56,7 +58,7 @@ def to_dict(reports: list[FileReport]) -> dict[str, Any]:
 
 
 def render(run: Run, out: TextIO) -> None:
-    out.write(json.dumps(to_dict(run.reports), indent=2) + "\n")
+    out.write(json.dumps(to_dict(run.reports, run.root), indent=2) + "\n")
 
 
 def project_urls() -> dict[str, str]:

@@ -9,7 +9,8 @@ from droplint.enums import Active, Severity, Where
 from droplint.read.printable import printable
 from droplint.report import Run
 from droplint.report.json import summary
-from droplint.rules import Finding
+from droplint.report.plain import console
+from droplint.rules import RULES, Finding
 from droplint.sites import Site
 from droplint.sites.flow import Unseen
 from droplint.wording import gate_count, model_line, output_mask, plural, rate_text
@@ -25,37 +26,49 @@ MOST_NAMED = 4  # unseen layers named one by one
 MASKS_LEGEND = "masks: n/gate or 1 shared; fixed = the same mask at every step"
 
 
-def console(out: TextIO) -> Console:
-    from rich.console import Console
-
-    return Console(file=out, highlight=False)
-
-
 def render(run: Run, out: TextIO) -> None:
-    con = console(out)
-    for report in run.reports:
-        con.print(header(report), soft_wrap=True)  # a path is never broken
-        if failure(con, report):
-            continue
-        if report.sites or _fed(report):
-            con.print(_map(report))
-            if any(s.masks for s in report.sites):
-                con.print(f"[dim]{MASKS_LEGEND}[/]")
-        elif report.flow and report.flow.unseen:
-            con.print("  no dropout droplint can see")
-        else:
-            con.print("  no dropout anywhere in this model")
-        for f in report.findings:
-            con.print(finding_line(f), soft_wrap=True)
-            con.print(message(f.message))
-        if report.flow:
-            con.print(coverage_line(report))
-            if report.flow.unseen:
-                con.print(message(unseen_line(report)))
-        con.print()
-    con.print(summary_line(run.reports))
-    if run.baseline is not None:
-        con.print(baseline_line(run.baseline))
+    with console(out) as con:
+        if run.quiet:
+            findings_only(con, run.reports)
+            return
+        for report in run.reports:
+            _report(con, report)
+        con.print(summary_line(run.reports))
+        if run.baseline is not None:
+            con.print(baseline_line(run.baseline))
+
+
+def findings_only(con: Console, reports: list[FileReport]) -> None:
+    """--quiet: the files with something to say, and what; nothing else."""
+    for report in reports:
+        if report.findings or report.error or report.internal:
+            con.print(header(report), soft_wrap=True)
+            if not failure(con, report):
+                for f in report.findings:
+                    con.print(finding_line(f), soft_wrap=True)
+                    con.print(message(f.message))
+
+
+def _report(con: Console, report: FileReport) -> None:
+    con.print(header(report), soft_wrap=True)  # a path is never broken
+    if failure(con, report):
+        return
+    if report.sites or _fed(report):
+        con.print(_map(report))
+        if any(s.masks for s in report.sites):
+            con.print(f"[dim]{MASKS_LEGEND}[/]")
+    elif report.flow and report.flow.unseen:
+        con.print("  no dropout droplint can see")
+    else:
+        con.print("  no dropout anywhere in this model")
+    for f in report.findings:
+        con.print(finding_line(f), soft_wrap=True)
+        con.print(message(f.message))
+    if report.flow:
+        con.print(coverage_line(report))
+        if report.flow.unseen:
+            con.print(message(unseen_line(report)))
+    con.print()
 
 
 def failure(con: Console, report: FileReport) -> bool:
@@ -64,8 +77,11 @@ def failure(con: Console, report: FileReport) -> bool:
         con.print(f"  [bold red]error[/] [bold]{INTERNAL}[/]")
         con.print(message(internal_message(report.internal)))
     elif report.error:
-        con.print("  [bold red]error[/] [bold]DL001[/] unreadable-model")
+        name = RULES[report.error_code].name
+        con.print(f"  [bold red]error[/] [bold]{report.error_code}[/] {name}")
         con.print(message(report.error))
+    elif report.skipped:
+        con.print(message(f"skipped: {report.skipped}"))
     return report.failed
 
 
@@ -235,6 +251,8 @@ def summary_line(reports: list[FileReport]) -> str:
         parts.append(f"[bold red]{s['unreadable']} unreadable[/]")
     if s.get("internal"):
         parts.append(f"[bold red]{plural(s['internal'], 'internal error')}[/]")
+    if s.get("skipped"):
+        parts.append(f"{s['skipped']} skipped")
     for severity in (Severity.ERROR, Severity.WARNING, Severity.INFO):
         if s[severity]:
             parts.append(f"[{STYLE[severity]}]{plural(s[severity], severity)}[/]")

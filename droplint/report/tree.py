@@ -12,12 +12,13 @@ from rich.padding import Padding
 
 from droplint.picture.scene import Box, Scene, build_scene
 from droplint.report import Run
+from droplint.report.plain import console
 from droplint.report.text import (
     STYLE,
     baseline_line,
-    console,
     failure,
     finding_line,
+    findings_only,
     header,
     summary_line,
 )
@@ -38,18 +39,21 @@ LINE_STYLE = {
 def render(run: Run, out: TextIO) -> None:
     """Print every report as a tree, then one line per finding and a summary. The reports must
     keep their graphs (droplint.batch.analyze_all(..., keep_graph=True))."""
-    con = console(out)
-    for report in run.reports:
-        con.print(header(report), soft_wrap=True)
-        if not failure(con, report):
-            assert report.graph is not None, "the tree is drawn from the report's graph"
-            con.print(Padding(tree(build_scene(report)), (0, 0, 0, 2), expand=False))
-            for f in report.findings:
-                con.print(finding_line(f), soft_wrap=True)
-        con.print()
-    con.print(summary_line(run.reports))
-    if run.baseline is not None:
-        con.print(baseline_line(run.baseline))
+    with console(out) as con:
+        if run.quiet:
+            findings_only(con, run.reports)
+            return
+        for report in run.reports:
+            con.print(header(report), soft_wrap=True)
+            if not failure(con, report):
+                assert report.graph is not None, "the tree is drawn from the report's graph"
+                con.print(Padding(tree(build_scene(report)), (0, 0, 0, 2), expand=False))
+                for f in report.findings:
+                    con.print(finding_line(f), soft_wrap=True)
+            con.print()
+        con.print(summary_line(run.reports))
+        if run.baseline is not None:
+            con.print(baseline_line(run.baseline))
 
 
 def tree(scene: Scene) -> Tree:

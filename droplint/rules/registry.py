@@ -113,6 +113,13 @@ def rule(
     return register
 
 
+# Input problems the readers raise (droplint.errors): rules in name, so that they can be listed,
+# explained and ignored like any other, but with no check to run on a graph.
 RULES["DL001"] = Rule(
     "DL001", "unreadable-model", Severity.ERROR, "The input cannot be read as a model.", None
 )
+RULES["DL004"] = Rule(
+    "DL004", "git-lfs-pointer", Severity.ERROR,
+    "A Git LFS pointer file stands where the model should be: it was never fetched.", None,
+)  # fmt: skip
+INPUT_CODES = ("DL001", "DL004")

@@ -87,8 +87,8 @@ def wrong_extension(d: Path) -> Path:
     return p
 
 
-def weights_only(d: Path) -> Path:
-    return Path(shutil.copy(SAMPLES / "broken/weights_only.h5", d / "weights.h5"))
+def hdf5_data(d: Path) -> Path:
+    return Path(shutil.copy(SAMPLES / "notmodels/h5py_data.h5", d / "data.h5"))
 
 
 def no_config(d: Path) -> Path:
@@ -220,6 +220,6 @@ HEAVY: list[Maker] = [onnx_squared_constant, onnx_long_mask]
 
 CORPUS: list[Maker] = [
     empty, truncated_keras, truncated_h5, truncated_onnx, random_bytes, random_onnx,
-    wrong_extension, weights_only, no_config, invalid_json, deep_json, zip_bomb, layer_cycle,
+    wrong_extension, hdf5_data, no_config, invalid_json, deep_json, zip_bomb, layer_cycle,
     dangling_reference, onnx_cycle, onnx_huge_length, onnx_deep_subgraphs,
 ]  # fmt: skip

@@ -9,10 +9,13 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from droplint.errors import NothingToLint
 from droplint.formats.plugin import Format, Interpretation
 from droplint.read.probe import Probe
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from droplint.read import SavedModel
 
 HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
@@ -48,16 +51,25 @@ class KerasFormat(Format):
     def recognises(self, probe: Probe) -> bool:
         if probe.is_dir:
             return any(probe.has(name) for name in self.folder_files)
-        if _folder_of(probe) is not None:
+        if probe.path.name in self.folder_files:
             return True
         return _is_hdf5(probe) or probe.head.startswith(ZIP_MAGICS)
+
+    def folder_of(self, probe: Probe) -> Path | None:
+        folder = _folder_of(probe)
+        return folder.path if folder is not None else None
 
     def read(self, probe: Probe) -> SavedModel:
         if probe.is_dir:
             return _read_dir(probe)
         folder = _folder_of(probe)
         if folder is not None:  # the file that holds a model folder's architecture
-            return replace(_read_dir(folder), path=str(probe.path))
+            return replace(_read_dir(folder), path=str(probe.path), location=None)
+        if probe.path.name in self.folder_files:
+            raise NothingToLint(
+                f"a {probe.path.name} outside a Keras model folder (no metadata.json beside "
+                "it): not a model, nothing to lint"
+            )
         if _is_hdf5(probe):
             from droplint.formats.keras.hdf5 import read_hdf5
 
@@ -84,15 +96,19 @@ class KerasFormat(Format):
 
 
 def _read_dir(probe: Probe) -> SavedModel:
+    """A model folder, located (for CI formats) at the file that holds its architecture."""
     if probe.has("config.json"):
         from droplint.formats.keras.zip import read_keras_dir
 
-        return read_keras_dir(probe.path)
-    from droplint.formats.keras import savedmodel
+        saved, own = read_keras_dir(probe.path), "config.json"
+    else:
+        from droplint.formats.keras import savedmodel
 
-    if probe.has("keras_metadata.pb"):
-        return savedmodel.read_savedmodel(probe.path)
-    return savedmodel.read_object_graph(probe.path)  # tf.keras <= 2.4 wrote no keras_metadata
+        if probe.has("keras_metadata.pb"):
+            saved, own = savedmodel.read_savedmodel(probe.path), "keras_metadata.pb"
+        else:  # tf.keras <= 2.4 wrote no keras_metadata
+            saved, own = savedmodel.read_object_graph(probe.path), "saved_model.pb"
+    return replace(saved, location=str(probe.path / own))
 
 
 def _folder_of(probe: Probe) -> Probe | None:
