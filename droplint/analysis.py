@@ -17,6 +17,7 @@ from droplint.enums import NodeKind
 from droplint.errors import NothingToLint, UnreadableModel
 from droplint.formats import interpret, read_model
 from droplint.graph import Graph, Node
+from droplint.limits import budget
 from droplint.read import SavedModel
 from droplint.read.printable import printable
 from droplint.rules import Context, Finding, run_rules
@@ -143,12 +144,14 @@ def node_label(node: Node) -> str:
 def analyze_file(path: str | Path, config: Config | None = None) -> FileReport:
     """Analyse one model file or folder. Unreadable input gives a report with `error` set (or
     `skipped`, when its code is ignored for the file); a file that is no model, `skipped`."""
+    config = config or Config()
     try:
-        saved = read_model(path)
+        with budget(config.limits):
+            saved = read_model(path)
     except NothingToLint as exc:
         return FileReport(str(path), skipped=printable(str(exc)))
     except UnreadableModel as exc:
-        return unreadable(str(path), exc, config or Config())
+        return unreadable(str(path), exc, config)
     except Exception as exc:  # a reader's bug: the run goes on
         return _internal(FileReport(str(path)), exc)
     return analyze_saved(saved, config)
@@ -168,7 +171,8 @@ def analyze_saved(saved: SavedModel, config: Config | None = None) -> FileReport
     report = FileReport(saved.path, saved.format, saved.producer, saved.version)
     report.location = saved.location
     try:
-        _analyse(saved, config, report)
+        with budget(config.limits):
+            _analyse(saved, config, report)
     except UnreadableModel as exc:
         failed = unreadable(saved.path, exc, config)
         _clear(report)

@@ -18,6 +18,8 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from droplint.enums import Severity
+from droplint.limits import KEYS as LIMIT_KEYS
+from droplint.limits import Limits
 from droplint.rules import RULES, options
 from droplint.rules.options import OptionError
 
@@ -48,6 +50,7 @@ class Config:
     extend_exclude: list[str] = field(default_factory=list)
     force_exclude: bool = False  # exclude applies to paths named on the command line too
     respect_gitignore: bool = True  # folder searches skip what git ignores
+    limits: Limits = field(default_factory=Limits)  # the budget of each input
     root: Path = field(default_factory=Path.cwd)  # per-file-ignores globs are relative to it
     source: str | None = None  # the file this came from
 
@@ -107,7 +110,7 @@ def _relative(path: Path, root: Path) -> str:
 
 KEYS = {
     "select", "extend-select", "ignore", "severity", "fail-on", "per-file-ignores", "exclude",
-    "extend-exclude", "force-exclude", "respect-gitignore",
+    "extend-exclude", "force-exclude", "respect-gitignore", "limits",
 }  # fmt: skip
 FLAGS = {"force-exclude": "force_exclude", "respect-gitignore": "respect_gitignore"}
 
@@ -224,6 +227,8 @@ def apply(config: Config, key: str, value: Any, where: str = "command line") -> 
         setattr(config, FLAGS[key], value)
     elif key == "severity":
         config.severity = _severities(value, where)
+    elif key == "limits":
+        config.limits = _limits(value, where)
     elif key == "fail-on":
         if value not in FAIL_LEVELS:
             raise ConfigError(f"{where}: fail-on must be one of {', '.join(FAIL_LEVELS)}")
@@ -235,6 +240,17 @@ def apply(config: Config, key: str, value: Any, where: str = "command line") -> 
         for codes in table.values():
             expand(codes)
         config.per_file_ignores = table
+
+
+def _limits(value: Any, where: str) -> Limits:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: limits must be a table of name = number")
+    for key, number in value.items():
+        if key not in LIMIT_KEYS:
+            raise ConfigError(f"{where}: unknown limit {key!r} (one of {', '.join(LIMIT_KEYS)})")
+        if type(number) is not int or number < 1:
+            raise ConfigError(f"{where}: limits.{key} must be a positive whole number")
+    return Limits(**{k.replace("-", "_"): v for k, v in value.items()})
 
 
 def _severities(value: Any, where: str) -> dict[str, Severity]:

@@ -52,21 +52,25 @@ def _walk(top: Path, settings: Settings, git: GitIgnore | None) -> Iterator[str]
     patterns = [*config.exclude, *config.extend_exclude]
     try:
         entries = sorted(os.scandir(top), key=lambda e: e.name)
-    except OSError:
+    except OSError:  # a folder droplint may not list: an input whose report says why
+        yield str(top)
         return
     for entry in entries:
         path = Path(top, entry.name)
-        is_dir = entry.is_dir(follow_symlinks=False)
-        if excluded(path, patterns, config.root) or (git and git.ignored(path, is_dir)):
-            continue
-        if is_dir:
-            if (path / "pyvenv.cfg").is_file():
+        try:
+            is_dir = entry.is_dir(follow_symlinks=False)
+            if excluded(path, patterns, config.root) or (git and git.ignored(path, is_dir)):
                 continue
-            if is_model_folder(path):
+            if is_dir:
+                if (path / "pyvenv.cfg").is_file():
+                    continue
+                if is_model_folder(path):
+                    yield str(path)
+                else:
+                    yield from _walk(path, settings, git)
+            elif entry.name.lower().endswith(model_suffixes) and entry.is_file():
                 yield str(path)
-            else:
-                yield from _walk(path, settings, git)
-        elif entry.name.lower().endswith(model_suffixes) and entry.is_file():
+        except OSError:  # no permission to look at it: reported as an input, the search goes on
             yield str(path)
 
 

@@ -23,13 +23,14 @@ __all__ = ["FORMATS", "Format", "Interpretation", "interpret", "read_model"]
 
 def read_model(path: str | Path) -> SavedModel:
     """Read the model at path, or raise UnreadableModel with one plain sentence."""
-    probe = Probe(Path(path))
-    if not probe.is_dir and not probe.path.exists():
-        raise UnreadableModel("no such file or folder")
-    _not_fetched(probe)
-    for fmt in FORMATS:
-        if fmt.recognises(probe):
-            return fmt.read(probe)
+    try:
+        probe = Probe(Path(path))
+        _not_fetched(probe)
+        for fmt in FORMATS:
+            if fmt.recognises(probe):
+                return fmt.read(probe)
+    except OSError as exc:  # a folder without permission, a file that vanished meanwhile, ...
+        raise UnreadableModel(f"cannot read it: {exc.strerror or exc}") from exc
     if probe.is_dir:
         raise UnreadableModel(f"a folder without a model file ({_or(folder_files())})")
     if not probe.head:
@@ -86,10 +87,13 @@ def is_model_folder(path: Path) -> bool:
 
 def model_folder_of(path: Path) -> Path | None:
     """The model folder whose own file path is (its config.json, saved_model.pb, ...)."""
-    if path.is_dir():
+    try:
+        probe = Probe(path)
+        if probe.is_dir:
+            return None
+        return next((f for fmt in FORMATS if (f := fmt.folder_of(probe)) is not None), None)
+    except (UnreadableModel, OSError):  # the path's own report will say what is wrong
         return None
-    probe = Probe(path)
-    return next((f for fmt in FORMATS if (f := fmt.folder_of(probe)) is not None), None)
 
 
 def names_model_folder(path: Path) -> bool:

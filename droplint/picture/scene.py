@@ -17,7 +17,8 @@ from droplint.graph import Graph, Node, Tensor
 from droplint.picture.collapse import collapse
 from droplint.rules import Finding
 from droplint.sites import Site
-from droplint.sites.model import by_setting, chain_rate
+from droplint.sites.flow import strength
+from droplint.sites.model import Chain, by_setting
 from droplint.wording import (
     TIMES,
     format_shape,
@@ -57,12 +58,12 @@ class Box:
 class Link:
     src: str
     dst: str
-    chain: tuple[Site, ...] = ()  # output dropouts in series on the values it carries
+    chain: Chain | None = None  # output dropouts in series on the values it carries
     label: str = ""  # shown on the edge: the compounded rate, where the boxes do not show it
 
     @property
     def rate(self) -> float | None:
-        return chain_rate(self.chain) if self.chain else None
+        return self.chain.rate() if self.chain else None
 
 
 @dataclass
@@ -227,7 +228,7 @@ def _where(site: Site) -> str:
 
 
 def _links(
-    graph: Graph, box_of: dict[str, str], chains: dict[Tensor, tuple[Site, ...]], boxes: dict
+    graph: Graph, box_of: dict[str, str], chains: dict[Tensor, Chain], boxes: dict
 ) -> list[Link]:
     """One link per pair of boxes, carrying the strongest dropout chain between them."""
     links: dict[tuple[str, str], Link] = {}
@@ -238,11 +239,8 @@ def _links(
             if dst is None or src is None or src == dst:
                 continue
             link = links.setdefault((src, dst), Link(src, dst))
-            chain = chains.get(t, ())
-            if (chain_rate(chain) or 0.0, len(chain)) > (
-                link.rate or 0.0,
-                len(link.chain),
-            ):
+            chain = chains.get(t)
+            if chain is not None and (link.chain is None or strength(chain) > strength(link.chain)):
                 link.chain = chain
     for link in links.values():
         link.label = _link_label(link, boxes[link.src])
@@ -253,7 +251,7 @@ def _link_label(link: Link, src: Box) -> str:
     """The compounded rate, unless the source box already shows that very number."""
     if not link.chain:
         return ""
-    own = src.kind == "site" and len(link.chain) == 1 and link.chain[0].node == src.id
+    own = src.kind == "site" and len(link.chain) == 1 and link.chain.site.node == src.id
     if own:
         return ""
     return f"eff. {rate_text(link.rate)}" + (

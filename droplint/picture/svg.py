@@ -19,6 +19,7 @@ LINE = 16.0
 PAD_X, PAD_Y = 10.0, 6.0
 BADGE_H = 18.0
 MAX_CHARS = 56  # longer lines are shortened in the middle (the full text is in the tooltip)
+MOST_SHOWN = 8  # dropouts named in a link's tooltip (the newest of a long series)
 HEADER_H = 58.0
 MARGIN = 16.0
 
@@ -242,7 +243,9 @@ def _link(link: Link, path: list[Point], label: Placed | None, lr: bool) -> str:
         f'marker-end="url(#{marker})">'
     ]
     if dropped:
-        names = " → ".join(f"{s.layer} {rate_text(s.rate)}" for s in link.chain)
+        shown = list(link.chain)[-MOST_SHOWN:]  # a long series: its newest members
+        more = len(link.chain) - len(shown)
+        names = ("… " if more else "") + " → ".join(f"{s.layer} {rate_text(s.rate)}" for s in shown)
         out.append(f"<title>{escape(f'eff. {rate_text(rate)}: {names}')}</title>")
     out.append("</path>")
     if label is not None and link.label:

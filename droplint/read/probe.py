@@ -4,6 +4,7 @@ contents), not by the file's extension."""
 
 from __future__ import annotations
 
+import stat
 from functools import cached_property
 from pathlib import Path
 
@@ -14,10 +15,27 @@ HEAD_BYTES = 16
 LFS_POINTER = b"version https://git-lfs.github.com/spec/"
 
 
+# What a path is when it is neither a file nor a folder (stat.S_IFMT), in words.
+KINDS = {stat.S_IFIFO: "a named pipe (FIFO)", stat.S_IFCHR: "a character device",
+         stat.S_IFBLK: "a block device", stat.S_IFSOCK: "a socket"}  # fmt: skip
+
+
 class Probe:
+    """A path that is a regular file or a folder (symlinks followed): anything else, such as a
+    FIFO that would block the first read forever or /dev/urandom that never ends, is refused
+    with one sentence before it is opened."""
+
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.is_dir = path.is_dir()
+        try:
+            mode = path.stat().st_mode
+        except FileNotFoundError:
+            gone = " (a symbolic link to nothing)" if path.is_symlink() else ""
+            raise UnreadableModel(f"no such file or folder{gone}") from None
+        self.is_dir = stat.S_ISDIR(mode)
+        if not self.is_dir and not stat.S_ISREG(mode):
+            kind = KINDS.get(stat.S_IFMT(mode), "not a regular file")
+            raise UnreadableModel(f"this is {kind}, not a file: droplint reads regular files")
 
     @cached_property
     def head(self) -> bytes:
@@ -36,7 +54,7 @@ class Probe:
             return f.read(size)
 
     def has(self, name: str) -> bool:
-        """A folder holds a file of this name."""
+        """A folder holds a (regular) file of this name."""
         return self.is_dir and (self.path / name).is_file()
 
     @property

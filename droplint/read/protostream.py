@@ -35,6 +35,8 @@ def scan(f: BinaryIO, span: Span) -> Iterator[tuple[int, int, int | Span]]:
     while pos < end:
         key, pos = _varint(f, pos, end)
         number, wire = key >> 3, key & 7
+        if number == 0:
+            raise UnreadableModel("protobuf field number 0: not a protobuf message")
         if wire == VARINT:
             value, pos = _varint(f, pos, end)
             yield number, wire, value

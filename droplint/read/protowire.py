@@ -38,6 +38,8 @@ def fields(buf: memoryview) -> Iterator[tuple[int, int, int | memoryview]]:
         else:
             key, pos = read_varint(buf, pos)
         number, wire = key >> 3, key & 7
+        if number == 0:  # no message has it: zero bytes, or not protobuf at all
+            raise UnreadableModel("protobuf field number 0: not a protobuf message")
         if wire == VARINT:
             value, pos = read_varint(buf, pos)
             yield number, wire, value

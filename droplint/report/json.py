@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import TYPE_CHECKING, Any, TextIO
 
 from droplint import __version__
@@ -47,4 +48,23 @@ def to_dict(reports: list[FileReport], baseline: BaselineResult | None = None) -
 
 def render(run: Run, out: TextIO) -> None:
     # One line: indent would switch json to its pure-Python encoder, ~10x slower on big graphs.
-    out.write(json.dumps(to_dict(run.reports, run.baseline)) + "\n")
+    out.write(strict(to_dict(run.reports, run.baseline)) + "\n")
+
+
+def strict(data: Any) -> str:
+    """JSON that strict parsers (jq) accept: a NaN or infinity that a model file smuggled into
+    a value becomes null rather than the non-standard NaN / Infinity."""
+    try:
+        return json.dumps(data, allow_nan=False)
+    except ValueError:
+        return json.dumps(_finite(data), allow_nan=False)
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from droplint.enums import Active, Noise, Where
 from droplint.rules.options import MC_DROPOUT, matches
 from droplint.rules.registry import Context
 from droplint.sites import Site
 
 
-def active(chain: tuple[Site, ...] | list[Site]) -> list[Site]:
+def active(sites: Iterable[Site]) -> list[Site]:
     """Sites of a series that actually drop something."""
-    return [s for s in chain if s.active != Active.NEVER and (s.rate is None or s.rate > 0)]
+    return [s for s in sites if s.active != Active.NEVER and (s.rate is None or s.rate > 0)]
 
 
 def output_sites(ctx: Context) -> list[Site]:

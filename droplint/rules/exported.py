@@ -10,7 +10,7 @@ from droplint.rules.common import describe, is_mc_dropout
 from droplint.rules.options import MC_DROPOUT
 from droplint.rules.registry import RULES, Context, Finding, Scope, rule
 from droplint.sites import Site
-from droplint.sites.flow import downstream
+from droplint.sites.flow import Reaches
 
 
 def _inference_sites(ctx: Context) -> list[Site]:
@@ -100,12 +100,11 @@ def rnn_dropout_not_representable(ctx: Context) -> Iterator[Finding]:
     def between(n: Node) -> bool:
         return not recurrent(n) and not ctx.semantics.weighted(n)
 
+    reaches = Reaches(ctx.graph, between, recurrent)
     for node in ctx.graph.nodes.values():
         if not recurrent(node):
             continue
-        for stop, passed in downstream(ctx.graph, node, between).stops:
-            if not recurrent(stop):
-                continue
+        for stop, passed in reaches(node).stops:
             drops = [n.id for n in passed if ctx.semantics.plain_dropout(n)]
             carried = f"with {', '.join(drops)} between them" if drops else "stacked"
             yield RULES["DL505"].finding(

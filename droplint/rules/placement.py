@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from droplint.enums import Role, Severity
 from droplint.graph import Node, Tensor
@@ -10,7 +10,7 @@ from droplint.rules.common import active, describe, is_mc_dropout, names, output
 from droplint.rules.options import MC_DROPOUT
 from droplint.rules.registry import RULES, Context, Finding, rule
 from droplint.sites import Site
-from droplint.sites.flow import downstream
+from droplint.sites.flow import Reaches
 
 INTEGER_DTYPES = ("int", "uint", "bool")
 
@@ -26,10 +26,9 @@ def dropping(ctx: Context) -> Iterator[tuple[Site, Node]]:
     "An output dropout reaches a BatchNormalization with only parameter-free layers between.",
 )  # fmt: skip
 def dropout_before_batchnorm(ctx: Context) -> Iterator[Finding]:
+    reaches = Reaches(ctx.graph, ctx.semantics.transparent, _role(ctx, Role.BATCHNORM))
     for site, node in dropping(ctx):
-        for stop, between in downstream(ctx.graph, node, ctx.semantics.transparent).stops:
-            if ctx.semantics.role(stop) != Role.BATCHNORM:
-                continue
+        for stop, between in reaches(node).stops:
             yield RULES["DL201"].finding(
                 site.layer,
                 f"{describe(site)} feeds {stop.op} '{stop.id}' {via(between)}. "
@@ -47,10 +46,11 @@ def dropout_before_batchnorm(ctx: Context) -> Iterator[Finding]:
     options=(MC_DROPOUT,),
 )  # fmt: skip
 def dropout_on_model_output(ctx: Context) -> Iterator[Finding]:
+    reaches = Reaches(ctx.graph, ctx.semantics.parameter_free, lambda _: False)
     for site, node in dropping(ctx):
         if is_mc_dropout(ctx, site.layer):
             continue
-        to_output = downstream(ctx.graph, node, ctx.semantics.parameter_free).output
+        to_output = reaches(node).output
         probability = [
             p for p in ctx.graph.producers(node) if ctx.semantics.role(p) == Role.PROBABILITY
         ]
@@ -112,14 +112,11 @@ def dropout_on_integer_input(ctx: Context) -> Iterator[Finding]:
     "Elementwise Dropout on a sequence feeding an RNN: a new mask at every timestep.",
 )  # fmt: skip
 def per_timestep_dropout_before_rnn(ctx: Context) -> Iterator[Finding]:
+    reaches = Reaches(ctx.graph, ctx.semantics.transparent, _role(ctx, Role.RECURRENT))
     for site, node in dropping(ctx):
         if site.cls != "Dropout" or site.time_constant is not False:
             continue
-        rnns = [
-            stop
-            for stop, _ in downstream(ctx.graph, node, ctx.semantics.transparent).stops
-            if ctx.semantics.role(stop) == Role.RECURRENT
-        ]
+        rnns = [stop for stop, _ in reaches(node).stops]
         if not rnns:
             continue
         shape = ctx.graph.shapes.get(Tensor(node.id))
@@ -159,3 +156,7 @@ def elementwise_dropout_on_feature_maps(ctx: Context) -> Iterator[Finding]:
             "dropped pixel in from its neighbours and the dropout regularises little (Tompson "
             f"et al., 2015). Fix: {spatial}({rate(site.rate)}) to drop whole channels.",
         )
+
+
+def _role(ctx: Context, role: Role) -> Callable[[Node], bool]:
+    return lambda node: ctx.semantics.role(node) == role

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from droplint.enums import Severity, Where
-from droplint.rules.common import active, describe, is_mc_dropout, rate
+from droplint.rules.common import MOST_RELATED, active, describe, is_mc_dropout, rate
 from droplint.rules.options import MC_DROPOUT
 from droplint.rules.registry import RULES, Context, Finding, Scope, rule
-from droplint.sites.model import chain_rate, compound
+from droplint.sites.model import compound
 
 
 @rule(
@@ -18,14 +18,15 @@ from droplint.sites.model import chain_rate, compound
 def double_masked_rnn_input(ctx: Context) -> Iterator[Finding]:
     gates = {(s.node, s.layer): s for s in ctx.sites if s.where == Where.GATE_INPUT}
     for node in ctx.graph.nodes.values():
-        before = active(ctx.flow.input_chain(node))
+        chain = ctx.flow.input_chain(node)
+        before = chain.active(MOST_RELATED) if chain else []
         if not before:
             continue
         for layer in ctx.semantics.direct_readers(node):
             gate = gates.get((node.id, layer.id))
             if gate is None or not active((gate,)):
                 continue
-            total = compound([chain_rate(before), gate.rate])
+            total = compound([chain.rate() if chain else None, gate.rate])
             shown = rate(total)
             outer = before[-1]
             yield RULES["DL102"].finding(

@@ -5,26 +5,31 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from droplint.enums import Severity
-from droplint.rules.common import active, describe
+from droplint.rules.common import MOST_RELATED, describe
 from droplint.rules.registry import RULES, Context, Finding, rule
-from droplint.sites.model import chain_rate
 
 
 @rule("DL101", "stacked-dropout", Severity.WARNING, "Output dropouts in series on one tensor path.")
 def stacked_dropout(ctx: Context) -> Iterator[Finding]:
     for tensor, chain in ctx.flow.chains.items():
-        series = active(chain)
-        if len(series) < 2 or chain[-1].node != tensor.node or series[-1] is not chain[-1]:
+        if (
+            chain.active_count < 2
+            or chain.site.node != tensor.node
+            or chain.last_active is not chain
+        ):
             continue
+        series = chain.active(MOST_RELATED + 1)  # the newest ones: messages stay bounded
         last, before = series[-1], series[:-1]
-        rate = chain_rate(series)
+        more = chain.active_count - len(series)
+        rate = chain.rate()
         shown = "?" if rate is None else f"{rate:.3g}"
+        earlier = ", ".join(describe(s) for s in before) + (f" and {more} more" if more else "")
         yield RULES["DL101"].finding(
             last.layer,
-            f"{describe(last)} masks values that {', '.join(describe(s) for s in before)} already "
-            f"masked, with only parameter-free reshaping or element-wise layers between: the "
-            f"dropouts compound to an effective rate of {shown}. Fix: keep one dropout "
-            f"(e.g. one Dropout({shown})) at the place that matters.",
+            f"{describe(last)} masks values that {earlier} already masked, with only "
+            "parameter-free reshaping or element-wise layers between: the dropouts compound to "
+            f"an effective rate of {shown}. Fix: keep one dropout (e.g. one Dropout({shown})) "
+            "at the place that matters.",
             related=[s.layer for s in before],
             effective_rate=rate,
         )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import math
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -55,19 +56,33 @@ def as_rate(value: Any) -> float | None:
     """A saved rate as a float, or None when it is not a real number."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    rate = float(value)
-    return rate if rate == rate else None  # NaN is not a rate
+    try:
+        rate = float(value)
+    except OverflowError:  # an integer beyond any float
+        return None
+    return rate if math.isfinite(rate) else None  # NaN and infinities are no rates
 
 
 def dropout_settings(attrs: dict[str, Any]) -> dict[str, Any]:
-    """Settings that look like dropout rates and are set to something other than off."""
+    """Settings that look like dropout rates and are set to something other than off; a value
+    that is not a number, text or a short list of them is shown as a short text."""
     return {
-        key: value
+        key: _shown(value)
         for key, value in attrs.items()
         if (key == "rate" or "dropout" in key.lower())
         and value not in (None, False, 0, 0.0)
         and not isinstance(value, dict)
     }
+
+
+def _shown(value: Any) -> Any:
+    plain = (str, int, float, bool)
+    if isinstance(value, plain) or value is None:
+        return value
+    if isinstance(value, list) and len(value) <= 16 and all(isinstance(v, plain) for v in value):
+        return value
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def live_rate(site: Site) -> float | None:
@@ -88,6 +103,66 @@ def visible_rate(sites: Iterable[Site]) -> tuple[float, bool]:
     rate was unknown (then the true rate is at least that)."""
     rates = [live_rate(s) for s in sites]
     return compound([r or 0.0 for r in rates]) or 0.0, None in rates
+
+
+@dataclass(eq=False)
+class Chain:
+    """Output dropouts in series on a tensor, newest last, as a shared linked list: a series of
+    n dropouts costs n cells, however many tensors carry it, and each cell keeps what its series
+    compounds to, so nothing is recomputed along the way (a chain of 3,000 dropouts stays
+    linear). Empty chains are None. Cells are never changed once made."""
+
+    site: Site
+    before: Chain | None
+    length: int
+    keep: float | None  # prod(1 - live rate) over the series; None when a rate is unknown
+    seen_keep: float  # the same over the rates that are known
+    last_active: Chain | None  # this cell or the nearest earlier one that drops something
+    active_count: int
+
+    @classmethod
+    def extend(cls, before: Chain | None, site: Site) -> Chain:
+        rate = live_rate(site)
+        factor = None if rate is None else 1.0 - min(max(rate, 0.0), 1.0)
+        keep, seen = (before.keep, before.seen_keep) if before else (1.0, 1.0)
+        cell = cls(
+            site, before, (before.length if before else 0) + 1,
+            None if keep is None or factor is None else keep * factor,
+            seen * (1.0 if factor is None else factor),
+            before.last_active if before else None,
+            before.active_count if before else 0,
+        )  # fmt: skip
+        if site.active != Active.NEVER and (site.rate is None or site.rate > 0):
+            cell.last_active, cell.active_count = cell, cell.active_count + 1
+        return cell
+
+    def rate(self) -> float | None:
+        """The compounded rate: 1 - prod(1 - rate), None if a rate is unknown."""
+        return None if self.keep is None else round(1.0 - self.keep, 6)
+
+    def visible(self) -> tuple[float, bool]:
+        """The compounded rate of the known rates, and whether one was unknown."""
+        return round(1.0 - self.seen_keep, 6), self.keep is None
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __iter__(self) -> Iterator[Site]:
+        """Oldest first (walks the whole series: for messages, bound it with active(most))."""
+        cells, cell = [], self
+        while cell is not None:
+            cells.append(cell.site)
+            cell = cell.before
+        return reversed(cells)
+
+    def active(self, most: int | None = None) -> list[Site]:
+        """The sites that drop something, oldest first; only the `most` newest ones if given."""
+        found: list[Site] = []
+        cell = self.last_active
+        while cell is not None and (most is None or len(found) < most):
+            found.append(cell.site)
+            cell = cell.before.last_active if cell.before else None
+        return found[::-1]
 
 
 def compound(rates: list[float | None]) -> float | None:

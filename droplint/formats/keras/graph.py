@@ -8,6 +8,7 @@ marked as applied to every step (`Node.distributed`), with their shapes as the w
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,10 +19,8 @@ from droplint.formats.keras import layers as kl
 from droplint.formats.keras.savedmodel import untuple
 from droplint.formats.keras.shapes import infer_shapes
 from droplint.graph import Graph, Node, Tensor
+from droplint.limits import limits, over
 from droplint.read import SavedModel
-
-MAX_MODEL_NESTING = 64
-MAX_NODES = 100_000
 
 Ref = tuple[str, int, int]  # (layer name, call index, output index)
 
@@ -69,6 +68,7 @@ class _Builder:
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
         self.distributed = 0  # TimeDistributed models around the layers being added
+        self.count = 0  # nodes made, inner ones included: the budget is limits().nodes
         self.keras3 = (graph.version or "").startswith("3.") or (
             graph.version is None and graph.producer == "keras"
         )
@@ -80,8 +80,8 @@ class _Builder:
         inputs: list[Tensor] | None, call: dict[str, Any], depth: int,
     ) -> list[Tensor]:  # fmt: skip
         """Inline a model; path/ident are prefixes ending in '/' (or empty at the top)."""
-        if depth > MAX_MODEL_NESTING:
-            raise UnreadableModel(f"models are nested more than {MAX_MODEL_NESTING} deep")
+        if depth > limits().nesting:
+            raise over(f"models are nested more than {limits().nesting} deep", "nesting")
         cfg = layer["config"]
         if isinstance(cfg, list) or "input_layers" not in cfg:
             layers = cfg if isinstance(cfg, list) else cfg["layers"]
@@ -114,7 +114,7 @@ class _Builder:
         offsets = _call_offsets(cfg)
         input_refs = _refs_list(cfg["input_layers"])
         given = dict(zip((r[0] for r in input_refs), inputs or [], strict=False))
-        pending: list[tuple[dict[str, Any], str, int, Any]] = []
+        pending: list[tuple[dict[str, Any], str, int, Any]] = []  # every layer call
         for i, layer in enumerate(cfg["layers"]):
             name = layer_name(layer, f"layer_{i}")
             if layer["class_name"] == "InputLayer":
@@ -133,27 +133,43 @@ class _Builder:
                 return Tensor(out, ref[2])
             return out[ref[2]] if ref[2] < len(out) else out[-1]
 
-        while pending:
-            left = []
-            for layer, name, k, inbound in pending:
-                refs, kwargs, recorded = parse_inbound(inbound)
-                if any((r[0], r[1]) not in made for r in refs):
-                    left.append((layer, name, k, inbound))
-                    continue
-                tensors = [resolve(r) for r in refs]
-                for r, (shape, dtype) in recorded.items():
-                    self.record(resolve(r), shape, dtype)
-                merged = self.inherit(call, kwargs)
-                out = self.call(layer, name, k, path, ident, tensors, merged, depth)
-                made[(name, k + offsets.get(name, 0))] = out[0].node if _single_node(out) else out
-            if len(left) == len(pending):
-                layer, name, _, inbound = left[0]
-                missing = next(r for r in parse_inbound(inbound)[0] if (r[0], r[1]) not in made)
-                raise UnreadableModel(
-                    f"layer '{path}{name}' reads '{missing[0]}' (call {missing[1]}), which the "
-                    "model does not produce: a dangling reference or a cycle"
-                )
-            pending = left
+        # Layer calls in dependency order (Kahn): each call waits for the calls it reads, and
+        # is made once they are, so the order the config lists them in costs nothing.
+        waiting: dict[tuple[str, int], list[int]] = {}
+        missing = [0] * len(pending)
+        parsed = [parse_inbound(inbound) for _, _, _, inbound in pending]
+        ready = deque()
+        for i, (refs, _, _) in enumerate(parsed):
+            needs = {(r[0], r[1]) for r in refs if (r[0], r[1]) not in made}
+            missing[i] = len(needs)
+            for key in needs:
+                waiting.setdefault(key, []).append(i)
+            if not needs:
+                ready.append(i)
+        done = 0
+        while ready:
+            i = ready.popleft()
+            done += 1
+            layer, name, k, _ = pending[i]
+            refs, kwargs, recorded = parsed[i]
+            tensors = [resolve(r) for r in refs]
+            for r, (shape, dtype) in recorded.items():
+                self.record(resolve(r), shape, dtype)
+            out = self.call(layer, name, k, path, ident, tensors, self.inherit(call, kwargs), depth)
+            key = (name, k + offsets.get(name, 0))
+            made[key] = out[0].node if _single_node(out) else out
+            for j in waiting.pop(key, []):
+                missing[j] -= 1
+                if missing[j] == 0:
+                    ready.append(j)
+        if done < len(pending):
+            i = next(i for i, m in enumerate(missing) if m)
+            name = pending[i][1]
+            lost = next(r for r in parsed[i][0] if (r[0], r[1]) not in made)
+            raise UnreadableModel(
+                f"layer '{path}{name}' reads '{lost[0]}' (call {lost[1]}), which the "
+                "model does not produce: a dangling reference or a cycle"
+            )
         outputs = []
         for ref in _refs_list(cfg["output_layers"]):
             if (ref[0], ref[1]) not in made:
@@ -200,7 +216,12 @@ class _Builder:
         self.add(node)
         return [Tensor(node.id, 0)]
 
-    def make_node(self, layer: dict[str, Any], path: str, ident: str) -> Node:
+    def make_node(self, layer: dict[str, Any], path: str, ident: str, depth: int = 0) -> Node:
+        """A layer, and the layers it wraps as inner nodes: each one counts against the node
+        budget (a Bidirectional copies its layer, so 24 of them nested would make 2^24)."""
+        if depth > limits().nesting:
+            raise over(f"wrappers are nested more than {limits().nesting} deep", "nesting")
+        self.counted(ident)
         cls = str(layer["class_name"])
         cfg = layer.get("config")
         cfg = cfg if isinstance(cfg, dict) else {}
@@ -209,10 +230,20 @@ class _Builder:
         node = Node(ident, path, cls, cfg, kind=kind, module=module)
         node.distributed = self.distributed
         node.inner = [
-            self.make_node(sub, f"{path}/{sub_name}", f"{ident}/{sub_name}")
+            self.make_node(sub, f"{path}/{sub_name}", f"{ident}/{sub_name}", depth + 1)
             for sub_name, sub in _wrapped(cls, cfg, self.keras3)
         ]
         return node
+
+    def counted(self, ident: str) -> None:
+        """One more node, against the budget."""
+        budget = limits()
+        self.count += 1
+        if self.count > budget.nodes:
+            raise over(f"the model has more than {budget.nodes:,} layers", "nodes")
+        if len(ident) > budget.name_length:
+            raise over(f"a layer's name is longer than {budget.name_length:,} characters "
+                       "(enclosing models included)", "name_length")  # fmt: skip
 
     def input_node(self, layer: dict[str, Any], path: str, ident: str) -> Tensor:
         cfg = layer.get("config") or {}
@@ -227,6 +258,8 @@ class _Builder:
         return tensor
 
     def record(self, tensor: Tensor, shape: Any, dtype: Any) -> None:
+        if isinstance(shape, list) and len(shape) > limits().rank:
+            shape = None  # beyond any framework's rank: droplint does without it
         if isinstance(shape, list) and all(d is None or isinstance(d, int) for d in shape):
             if self.distributed and shape:  # a frame's shape: the steps' axes are not in it
                 shape = [shape[0], *[None] * self.distributed, *shape[1:]]
@@ -235,8 +268,8 @@ class _Builder:
             self.graph.dtypes.setdefault(tensor, dtype)
 
     def add(self, node: Node) -> Node:
-        if len(self.graph.nodes) >= MAX_NODES:
-            raise UnreadableModel(f"the model has more than {MAX_NODES} layer calls")
+        if node.kind == NodeKind.INPUT:  # other layers are counted as they are made
+            self.counted(node.id)
         if node.id in self.graph.nodes:
             raise UnreadableModel(f"two layers share the name '{node.id}'")
         return self.graph.add(node)

@@ -12,18 +12,15 @@ from typing import Any, BinaryIO
 
 from droplint.errors import UnreadableModel
 from droplint.formats.keras.saved import model_config, producer_of
-from droplint.read import MAX_CONFIG_BYTES, SavedModel, parse_json
+from droplint.limits import limits
+from droplint.read import SavedModel, parse_json, read_capped
 from droplint.read.protostream import Span, scan
 from droplint.read.protowire import LEN, fields, text
 
 
 def read_savedmodel(path: Path) -> SavedModel:
-    meta_file = path / "keras_metadata.pb"
-    if meta_file.stat().st_size > MAX_CONFIG_BYTES:
-        raise UnreadableModel(
-            f"keras_metadata.pb is larger than the {MAX_CONFIG_BYTES >> 20} MiB limit"
-        )
-    root = _root_metadata(memoryview(meta_file.read_bytes()))
+    with (path / "keras_metadata.pb").open("rb") as f:
+        root = _root_metadata(memoryview(read_capped(f, "keras_metadata.pb")))
     return _saved(path, root, "the root object's metadata in keras_metadata.pb")
 
 
@@ -110,7 +107,7 @@ def _root_user_metadata(f: BinaryIO, file: Span) -> str:
     metadata = _first(f, user, METADATA) if user else None
     if metadata is None:
         return ""
-    data = metadata.read(f, MAX_CONFIG_BYTES, "the root object's metadata in saved_model.pb")
+    data = metadata.read(f, limits().config_bytes, "the root object's metadata in saved_model.pb")
     return text(memoryview(data))
 
 

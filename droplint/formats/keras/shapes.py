@@ -10,6 +10,7 @@ from typing import Any
 
 from droplint.enums import NodeKind
 from droplint.graph import Graph, Node, Shape, Tensor
+from droplint.limits import limits
 
 SAME_SHAPE = {
     "Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "GaussianDropout",
@@ -36,7 +37,7 @@ def infer_shapes(graph: Graph) -> None:
         if out in graph.shapes or node.kind == NodeKind.INPUT:
             continue
         shape = output_shape(node, [graph.shapes.get(t) for t in node.inputs])
-        if shape is not None:
+        if shape is not None and len(shape) <= limits().rank:  # a config's odd Reshape: unknown
             graph.shapes[out] = shape
         dtype = graph.dtypes.get(node.inputs[0]) if node.inputs else None
         if dtype and out not in graph.dtypes and node.op in KEEPS_DTYPE:

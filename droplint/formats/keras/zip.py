@@ -8,7 +8,7 @@ from typing import Any
 
 from droplint.errors import UnreadableModel
 from droplint.formats.keras.saved import model_config, producer_of
-from droplint.read import MAX_CONFIG_BYTES, SavedModel, parse_json
+from droplint.read import SavedModel, parse_json, read_capped
 
 
 def read_keras_zip(path: Path) -> SavedModel:
@@ -21,6 +21,8 @@ def read_keras_zip(path: Path) -> SavedModel:
             meta = _member(zf, "metadata.json") if "metadata.json" in names else None
     except UnreadableModel:
         raise
+    except RuntimeError as exc:  # zipfile's word for an encrypted member
+        raise UnreadableModel(f"an encrypted zip archive ({exc}): no .keras file is") from exc
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
         raise UnreadableModel(f"a damaged or truncated zip archive ({exc})") from exc
     return _saved(path, "keras-zip", config, meta)
@@ -37,20 +39,13 @@ def read_keras_dir(path: Path) -> SavedModel:
 
 
 def _member(zf: zipfile.ZipFile, name: str) -> bytes:
-    # Read at most one byte past the limit, so a zip bomb costs no more than the limit.
     with zf.open(name) as f:
-        data = f.read(MAX_CONFIG_BYTES + 1)
-    if len(data) > MAX_CONFIG_BYTES:
-        raise UnreadableModel(f"{name} is larger than the {MAX_CONFIG_BYTES >> 20} MiB limit")
-    return data
+        return read_capped(f, name)
 
 
 def _file(path: Path) -> bytes:
     with path.open("rb") as f:
-        data = f.read(MAX_CONFIG_BYTES + 1)
-    if len(data) > MAX_CONFIG_BYTES:
-        raise UnreadableModel(f"{path.name} is larger than the {MAX_CONFIG_BYTES >> 20} MiB limit")
-    return data
+        return read_capped(f, path.name)
 
 
 def _saved(path: Path, fmt: str, config: bytes, meta: bytes | None) -> SavedModel:

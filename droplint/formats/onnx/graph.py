@@ -23,11 +23,10 @@ from droplint.formats.onnx.proto import (
     OnnxValue,
 )
 from droplint.graph import Const, Graph, Node, Operand, Tensor
+from droplint.limits import limits, over
 from droplint.read import SavedModel
 
-MAX_NODES = 2_000_000
 OVERRIDABLE_FROM_IR = 4
-MAX_CALL_DEPTH = 32
 ELEM_TYPES = {1: "float32", 2: "uint8", 3: "int8", 4: "uint16", 5: "int16", 6: "int32",
               7: "int64", 8: "string", 9: "bool", 10: "float16", 11: "float64", 12: "uint32",
               13: "uint64", 16: "bfloat16"}  # fmt: skip
@@ -44,6 +43,7 @@ def build_onnx_graph(saved: SavedModel) -> Graph:
     assert model.graph is not None
     graph = Graph(model.graph.name or None, saved.format, saved.producer, saved.version)
     builder = _Builder(graph, model)
+    _expansion_fits(model, builder.functions)
     scope = builder.graph_inputs(model.graph, "", {}, top=True)
     builder.add_graph(model.graph, "", scope, model.opsets, training=False, depth=0)
     outputs = (scope.get(o.name) for o in model.graph.outputs)
@@ -54,6 +54,40 @@ def build_onnx_graph(saved: SavedModel) -> Graph:
     return graph
 
 
+def _expansion_fits(model: OnnxModel, functions: dict) -> None:
+    """Count the nodes the graph becomes once every function call is inlined, before building
+    any: functions that each call the next twice would make 2^n nodes."""
+    budget, sizes = limits().nodes, {}  # function key -> nodes once expanded
+
+    def size(nodes: list[OnnxNode], depth: int) -> int:
+        total = 0
+        for n in nodes:
+            key = (n.domain, n.op_type, n.overload)
+            fn = functions.get(key)
+            if fn is None:
+                total += 1 + sum(size(g.nodes, depth + 1) for g in _subgraphs(n))
+            elif depth <= limits().nesting:  # deeper calls are refused when inlined
+                if key not in sizes:
+                    sizes[key] = 0  # a function calling itself counts once
+                    sizes[key] = size(fn.nodes, depth + 1)
+                total += sizes[key]
+            if total > budget:
+                break
+        return total
+
+    if size(model.graph.nodes, 0) > budget:  # type: ignore[union-attr]
+        raise over(f"the graph has more than {budget:,} nodes once its functions are inlined",
+                   "nodes")  # fmt: skip
+
+
+def _subgraphs(n: OnnxNode) -> list[OnnxGraph]:
+    found: list[OnnxGraph] = []
+    for attr in n.attrs.values():
+        values = attr.value if isinstance(attr.value, list) else [attr.value]
+        found.extend(v for v in values if isinstance(v, OnnxGraph))
+    return found
+
+
 class _Builder:
     def __init__(self, graph: Graph, model: OnnxModel) -> None:
         self.graph = graph
@@ -61,6 +95,7 @@ class _Builder:
         self.overridable = model.ir_version >= OVERRIDABLE_FROM_IR
         self.functions = {(f.domain, f.name, f.overload): f for f in model.functions}
         self.condition: str | None = None  # set while the nodes of an If branch are added
+        self.repeats: dict[str, int] = {}  # name -> the last k given as name#k
 
     def graph_inputs(self, g: OnnxGraph, prefix: str, outer: Scope, top: bool) -> Scope:
         """A scope with the graph's initializers as constants and its other inputs as input
@@ -152,9 +187,10 @@ class _Builder:
         self, fn: OnnxFunction, call: OnnxNode, ident: str, scope: Scope,
         training: bool, depth: int,
     ) -> None:  # fmt: skip
-        if depth > MAX_CALL_DEPTH:
-            raise UnreadableModel(
-                f"model-local functions call each other more than {MAX_CALL_DEPTH} deep"
+        if depth > limits().nesting:
+            raise over(
+                f"model-local functions call each other more than {limits().nesting} deep",
+                "nesting",
             )
         inner: Scope = {
             formal: scope[actual]
@@ -168,16 +204,24 @@ class _Builder:
                 scope[actual] = inner[formal]
 
     def unique(self, ident: str) -> str:
+        """ident, or ident#k for the k-th other node of that name (counted, not searched: 60,000
+        nodes of one name stay linear)."""
         if ident not in self.graph.nodes:
             return ident
-        k = 1
-        while f"{ident}#{k}" in self.graph.nodes:
+        k = self.repeats.get(ident, 0)
+        while True:
             k += 1
-        return f"{ident}#{k}"
+            if f"{ident}#{k}" not in self.graph.nodes:
+                self.repeats[ident] = k
+                return f"{ident}#{k}"
 
     def add(self, node: Node) -> Node:
-        if len(self.graph.nodes) >= MAX_NODES:
-            raise UnreadableModel(f"the graph has more than {MAX_NODES} nodes")
+        budget = limits()
+        if len(self.graph.nodes) >= budget.nodes:
+            raise over(f"the graph has more than {budget.nodes:,} nodes", "nodes")
+        if len(node.id) > budget.name_length:
+            raise over(f"a node's name is longer than {budget.name_length:,} characters "
+                       "(enclosing calls included)", "name_length")  # fmt: skip
         return self.graph.add(node)
 
 

@@ -153,6 +153,8 @@ def _worlds(values: Values, mask: Mask, node: Node) -> tuple[Value, Value] | Non
     if not any(isinstance(o, Tensor) and o in mask.worlds for o in _operands(node)):
         return None
     if node.op == "Where":
+        if node.arity != 3:  # malformed: not a selection droplint can follow
+            return None
         return _where(true_args), _where(false_args)
     t, f = _apply(node, true_args), _apply(node, false_args)
     if t is UNKNOWN or f is UNKNOWN:
@@ -183,7 +185,7 @@ def _application(graph: Graph, mask: Mask, node: Node) -> Site | None:
     t, f = mask.worlds[ops[masked[0]]]  # type: ignore[index]
     if node.op == "Mul":
         kept_true, kept_false = _nonzero(t), _nonzero(f)
-    elif node.op == "Where" and masked[0] == 0:
+    elif node.op == "Where" and masked[0] == 0 and node.arity == 3:
         kept_true, kept_false = data[0] == 1, data[0] == 2
     else:
         return None

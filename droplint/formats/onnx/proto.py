@@ -1,26 +1,26 @@
 """ONNX models, read from the protobuf wire format without the onnx package.
 
-Only the graph structure is decoded. Initializer payloads (the weights) are skipped by their
-length without being read, so a model with a gigabyte of embedded weights costs about as much as
+Only the graph structure is decoded. Initializer payloads (the weights) are skipped without
+being read (skeleton.py), so a model with a gigabyte of embedded weights costs about as much as
 its graph; only small tensors (a Dropout ratio, a training_mode flag) are decoded. External data
 is never opened. Field numbers follow onnx/onnx.proto.
 """
 
 from __future__ import annotations
 
-import contextlib
-import mmap
+import os
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from droplint.errors import UnreadableModel
+from droplint.formats.onnx.skeleton import read_structure
+from droplint.limits import OverLimit, limits, over
 from droplint.read import SavedModel
 from droplint.read.printable import printable
 from droplint.read.protowire import I32, I64, LEN, VARINT, fields, packed_varints, signed64, text
 
-MAX_GRAPH_NESTING = 64  # subgraphs (Loop, If, Scan bodies) inside one another
 SMALL_TENSOR = 64  # elements decoded: ratios, flags, thresholds, mask shapes; weights never
 
 # TensorProto.DataType -> struct format of one element in raw_data (bfloat16: its 16 bits)
@@ -96,13 +96,17 @@ class OnnxModel:
 
 
 def read_onnx(path: Path) -> SavedModel:
-    if path.stat().st_size == 0:
-        raise UnreadableModel("the file is empty")
     with path.open("rb") as f:
-        mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)  # pages are read only if touched
-    model, problem = _parse(mm)
-    with contextlib.suppress(BufferError):  # a view still alive: the collector closes it later
-        mm.close()
+        size = os.fstat(f.fileno()).st_size
+        if size == 0:
+            raise UnreadableModel("the file is empty")
+        try:
+            data = read_structure(f, size)
+        except OverLimit:
+            raise
+        except UnreadableModel as exc:
+            raise UnreadableModel(f"a damaged or truncated ONNX file: {exc}") from exc
+    model, problem = _parse(data)
     return _saved(model, problem, str(path))
 
 
@@ -124,11 +128,13 @@ def _saved(model: OnnxModel | None, problem: str, path: str) -> SavedModel:
     return SavedModel(path, "onnx", producer, model.producer_version or None, model)
 
 
-def _parse(data: mmap.mmap | bytes) -> tuple[OnnxModel | None, str]:
-    """The model, or a reason it cannot be read. No exception (with its frames holding views
-    of the mapped file) outlives this function."""
+def _parse(data: bytes) -> tuple[OnnxModel | None, str]:
+    """The model, or a reason it cannot be read."""
+    _Count.nodes = 0
     try:
         return _model(memoryview(data)), ""
+    except OverLimit as exc:
+        return None, str(exc)
     except UnreadableModel as exc:
         return None, f"a damaged or truncated ONNX file: {exc}"
     except RecursionError:
@@ -172,13 +178,14 @@ def _opset(buf: memoryview) -> tuple[str, int]:
 
 
 def _graph(buf: memoryview, depth: int) -> OnnxGraph:
-    if depth > MAX_GRAPH_NESTING:
-        raise UnreadableModel(f"ONNX subgraphs are nested more than {MAX_GRAPH_NESTING} deep")
+    if depth > limits().nesting:
+        raise over(f"ONNX subgraphs are nested more than {limits().nesting} deep", "nesting")
     g = OnnxGraph()
     for number, wire, value in fields(buf):
         if wire != LEN:
             continue
         if number == 1:
+            _Count.one()
             g.nodes.append(_node(value, depth))  # type: ignore[arg-type]
         elif number == 2:
             g.name = text(value)
@@ -192,6 +199,19 @@ def _graph(buf: memoryview, depth: int) -> OnnxGraph:
         elif number == 13:
             g.value_info.append(_value_info(value))  # type: ignore[arg-type]
     return g
+
+
+class _Count:
+    """NodeProtos read so far in this file, against limits.nodes: a file of millions of nodes
+    is refused before they are all built."""
+
+    nodes = 0
+
+    @classmethod
+    def one(cls) -> None:
+        cls.nodes += 1
+        if cls.nodes > limits().nodes:
+            raise over(f"the file has more than {limits().nodes:,} nodes", "nodes")
 
 
 def _node(buf: memoryview, depth: int) -> OnnxNode:
@@ -367,8 +387,18 @@ def _type(buf: memoryview, info: OnnxValue) -> None:
                 if n2 == 1 and w2 == VARINT:
                     info.elem_type = v2  # type: ignore[assignment]
                 elif n2 == 2 and w2 == LEN:
-                    dims = fields(v2)  # type: ignore[arg-type]
-                    info.shape = tuple(_dim(d) for n3, w3, d in dims if n3 == 1 and w3 == LEN)
+                    info.shape = _shape(v2)  # type: ignore[arg-type]
+
+
+def _shape(buf: memoryview) -> tuple[int | None, ...] | None:
+    """A TensorShapeProto's dims; None (unknown) past limits.rank axes."""
+    dims, rank = [], limits().rank
+    for number, wire, value in fields(buf):
+        if number == 1 and wire == LEN:
+            if len(dims) == rank:
+                return None
+            dims.append(_dim(value))
+    return tuple(dims)
 
 
 def _dim(buf: Any) -> int | None:
@@ -390,6 +420,7 @@ def _function(buf: memoryview) -> OnnxFunction:
         elif number == 5:
             fn.outputs.append(text(value))
         elif number == 7:
+            _Count.one()
             fn.nodes.append(_node(value, 0))  # type: ignore[arg-type]
         elif number == 9:
             domain, version = _opset(value)  # type: ignore[arg-type]
