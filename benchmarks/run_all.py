@@ -64,6 +64,7 @@ def time_onnx(
         check=True,
     )
     models, note = onnx_scale.load_models(workdir)
+    onnx_scale.write_limits(workdir)
     models = [m for m in models if m.key == "tiny" or m.key in keys]
     env = common.clean_env()
     timings = []

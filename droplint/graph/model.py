@@ -12,15 +12,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any, NamedTuple, Union
 
 from droplint.enums import NodeKind
 
 Shape = tuple[int | None, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Tensor:
+class Tensor(NamedTuple):
+    """One output of a node: an edge. A named tuple, so that hashing and comparing it (graphs
+    index everything by tensor) run in C."""
+
     node: str  # id of the producing node
     index: int = 0  # which of its outputs
 
@@ -93,6 +95,7 @@ class Graph:
     dtypes: dict[Tensor, str] = field(default_factory=dict)
     libraries: dict[str, str] = field(default_factory=dict)  # e.g. {"keras_hub": "0.32.0"}
     _consumers: dict[str, list[Node]] | None = field(default=None, repr=False)
+    _outputs: tuple[list[Tensor], set[str]] | None = field(default=None, repr=False)
 
     def add(self, node: Node) -> Node:
         self.nodes[node.id] = node
@@ -116,12 +119,17 @@ class Graph:
         return [self.nodes[t.node] for t in dict.fromkeys(node.inputs) if t.node in self.nodes]
 
     def is_output(self, node_id: str) -> bool:
-        return any(t.node == node_id for t in self.outputs)
+        if self._outputs is None or self._outputs[0] is not self.outputs:
+            self._outputs = (self.outputs, {t.node for t in self.outputs})
+        return node_id in self._outputs[1]
 
     def all_nodes(self) -> Iterator[Node]:
         """Every node, wrapped ones included."""
         for n in self.nodes.values():
-            yield from n.walk()
+            if n.inner:
+                yield from n.walk()
+            else:
+                yield n
 
     def input_shape(self, node: Node, position: int = 0) -> Shape | None:
         if position >= len(node.inputs):

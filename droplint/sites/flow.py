@@ -247,9 +247,17 @@ def analyse_flow(graph: Graph, sites: list[Site], sem: Semantics) -> Flow:
     for s in sites:
         (output_sites if s.where == Where.OUTPUT else internal).setdefault(s.node, []).append(s)
     unseen = {u.layer for u in flow.unseen}
+    chains, unknown_set, parts_of = flow.chains, flow.unknown, flow.parts
     for node in graph.nodes.values():
         hidden = any(n.id in unseen for n in node.walk()) if unseen else False
-        _follow(flow, node, output_sites.get(node.id, []), hidden, sem)
+        own_sites = output_sites.get(node.id)
+        if not (own_sites or hidden or node.id in internal) and not any(
+            t in chains or t in unknown_set or t in parts_of for t in node.inputs
+        ):  # the common case: no dropout comes in, none is added
+            if sem.weighted(node):
+                flow.coverage.append(LayerCoverage(node.id, node.op, 0.0, 0.0))
+            continue
+        _follow(flow, node, own_sites or [], hidden, sem)
         reaching = flow.input_chain(node)
         in_rate, unknown_rate = reaching.visible() if reaching else (0.0, False)
         in_rate = max(in_rate, *(flow.merged_rate(t) for t in node.inputs), 0.0)

@@ -43,7 +43,8 @@ def build_onnx_graph(saved: SavedModel) -> Graph:
     assert model.graph is not None
     graph = Graph(model.graph.name or None, saved.format, saved.producer, saved.version)
     builder = _Builder(graph, model)
-    _expansion_fits(model, builder.functions)
+    if builder.functions:
+        _expansion_fits(model, builder.functions)
     scope = builder.graph_inputs(model.graph, "", {}, top=True)
     builder.add_graph(model.graph, "", scope, model.opsets, training=False, depth=0)
     outputs = (scope.get(o.name) for o in model.graph.outputs)
@@ -96,6 +97,7 @@ class _Builder:
         self.functions = {(f.domain, f.name, f.overload): f for f in model.functions}
         self.condition: str | None = None  # set while the nodes of an If branch are added
         self.repeats: dict[str, int] = {}  # name -> the last k given as name#k
+        self.budget = limits()
 
     def graph_inputs(self, g: OnnxGraph, prefix: str, outer: Scope, top: bool) -> Scope:
         """A scope with the graph's initializers as constants and its other inputs as input
@@ -146,18 +148,22 @@ class _Builder:
         if function is not None:
             self.inline(function, n, ident, scope, training, depth)
             return
-        node = Node(ident, ident, n.op_type, _attributes(n), module=n.domain or None)
-        if n.domain not in KNOWN_DOMAINS:  # a custom op: it may do anything, dropout included
-            node.kind = NodeKind.OPAQUE
-        operands = [self.operand(n, name, scope) for name in n.inputs]
-        node.inputs = [o for o in operands if isinstance(o, Tensor)]
-        if len(node.inputs) != len(operands):  # only nodes with constants keep the full list
-            node.operands = tuple(operands)
-        node.arg_names = tuple(n.inputs)
-        node.op_version = opsets.get(n.domain, 0)
-        node.training_only = training
-        node.condition = self.condition
-        node.source = _source_module(n.metadata.get(SCOPES_KEY)) if n.metadata else None
+        operands = []
+        for name in n.inputs:  # inline: this loop runs for every edge of the graph
+            found = scope.get(name) if name else None
+            if found is None and name:
+                raise UnreadableModel(_unknown_input(n, name))
+            operands.append(found)
+        inputs = [o for o in operands if type(o) is Tensor]
+        kind = NodeKind.OPAQUE if n.domain not in KNOWN_DOMAINS else NodeKind.LAYER  # custom op:
+        # it may do anything, dropout included
+        node = Node(
+            ident, ident, n.op_type, _attributes(n) if n.attrs else {}, inputs, kind, None,
+            training, self.condition, [], n.domain or None,
+            tuple(operands) if len(inputs) != len(operands) else None,  # constants: keep all
+            tuple(n.inputs), opsets.get(n.domain, 0),
+            _source_module(n.metadata.get(SCOPES_KEY)) if n.metadata else None,
+        )  # fmt: skip
         self.add(node)
         for k, out in enumerate(n.outputs):
             if out:
@@ -216,7 +222,7 @@ class _Builder:
                 return f"{ident}#{k}"
 
     def add(self, node: Node) -> Node:
-        budget = limits()
+        budget = self.budget
         if len(self.graph.nodes) >= budget.nodes:
             raise over(f"the graph has more than {budget.nodes:,} nodes", "nodes")
         if len(node.id) > budget.name_length:

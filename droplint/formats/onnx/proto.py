@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import os
 import struct
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from droplint.errors import UnreadableModel
@@ -130,7 +132,7 @@ def _saved(model: OnnxModel | None, problem: str, path: str) -> SavedModel:
 
 def _parse(data: bytes) -> tuple[OnnxModel | None, str]:
     """The model, or a reason it cannot be read."""
-    _Count.nodes = 0
+    _Count.start()
     try:
         return _model(memoryview(data)), ""
     except OverLimit as exc:
@@ -185,7 +187,9 @@ def _graph(buf: memoryview, depth: int) -> OnnxGraph:
         if wire != LEN:
             continue
         if number == 1:
-            _Count.one()
+            _Count.nodes += 1
+            if _Count.nodes > _Count.limit:
+                _Count.over()
             g.nodes.append(_node(value, depth))  # type: ignore[arg-type]
         elif number == 2:
             g.name = text(value)
@@ -206,41 +210,61 @@ class _Count:
     is refused before they are all built."""
 
     nodes = 0
+    limit = 0
+
+    @classmethod
+    def start(cls) -> None:
+        cls.nodes, cls.limit = 0, limits().nodes
 
     @classmethod
     def one(cls) -> None:
         cls.nodes += 1
-        if cls.nodes > limits().nodes:
-            raise over(f"the file has more than {limits().nodes:,} nodes", "nodes")
+        if cls.nodes > cls.limit:
+            cls.over()
+
+    @staticmethod
+    def over() -> None:
+        raise over(f"the file has more than {limits().nodes:,} nodes", "nodes")
+
+
+FAST_KEYS = frozenset({0x0A, 0x12, 0x1A, 0x22})  # input, output, name, op_type: short strings
+NO_ATTRS: Mapping[str, OnnxAttr] = MappingProxyType({})  # shared by nodes without any
+NO_METADATA: Mapping[str, str] = MappingProxyType({})
 
 
 def _node(buf: memoryview, depth: int) -> OnnxNode:
-    """NodeProto. Graphs hold most of their nodes, so strings, the common case, are read inline;
-    anything unusual (long keys, other wire types) falls back to the generic reader."""
-    n = OnnxNode()
-    strings = {1: n.inputs, 2: n.outputs}
-    pos, end = 0, len(buf)
+    """NodeProto. Graphs hold most of their nodes, and most nodes are only short strings (inputs,
+    outputs, name, op_type): those are read inline from the bytes; anything else (attributes, a
+    domain, long strings) goes to the generic reader."""
+    data = bytes(buf)
+    ins: list[str] = []
+    outs: list[str] = []
+    name = op = ""
+    pos, end = 0, len(data)
     while pos < end:
-        key = buf[pos]
-        if key >= 0x80 or key & 7 != LEN or key >> 3 not in (1, 2, 3, 4):
+        key = data[pos]
+        size = data[pos + 1] if pos + 1 < end else 0x80
+        if key not in FAST_KEYS or size >= 0x80:
             return _node_generic(buf, depth)
-        size = buf[pos + 1] if pos + 1 < end else 0x80
-        if size >= 0x80:
-            return _node_generic(buf, depth)
-        start, pos = pos + 2, pos + 2 + size
+        start = pos + 2
+        pos = start + size
         if pos > end:
             raise UnreadableModel("protobuf field runs past the end of its message")
-        value = str(buf[start:pos], "utf-8")
+        try:
+            value = data[start:pos].decode()
+        except UnicodeDecodeError:
+            return _node_generic(buf, depth)  # which says so in a sentence
         if not value.isprintable():  # tested here: this loop reads most strings of a graph
             value = printable(value)
-        number = key >> 3
-        if number in strings:
-            strings[number].append(value)
-        elif number == 3:
-            n.name = value
+        if key == 0x0A:
+            ins.append(value)
+        elif key == 0x12:
+            outs.append(value)
+        elif key == 0x1A:
+            name = value
         else:
-            n.op_type = value
-    return n
+            op = value
+    return OnnxNode(op, "", name, "", ins, outs, NO_ATTRS, NO_METADATA)  # type: ignore[arg-type]
 
 
 def _node_generic(buf: memoryview, depth: int) -> OnnxNode:
@@ -264,19 +288,28 @@ def _node_generic(buf: memoryview, depth: int) -> OnnxNode:
         elif number == 8:
             n.overload = text(value)
         elif number == 9:
-            key, val = _entry(value)  # type: ignore[arg-type]
-            n.metadata[key] = val
+            entry = _entry(value)  # type: ignore[arg-type]
+            if entry is not None:
+                n.metadata[entry[0]] = entry[1]
     return n
 
 
-def _entry(buf: memoryview) -> tuple[str, str]:
-    key = val = ""
+# The node metadata droplint reads (torch's exporter names the source module there); the rest,
+# such as the stack traces dynamo writes on every node, is never decoded.
+METADATA_KEYS = frozenset({b"pkg.torch.onnx.name_scopes"})
+
+
+def _entry(buf: memoryview) -> tuple[str, str] | None:
+    key: memoryview | None = None
+    val = ""
     for number, wire, value in fields(buf):
         if wire == LEN and number == 1:
-            key = text(value)
+            key = value  # type: ignore[assignment]
         elif wire == LEN and number == 2:
-            val = text(value)
-    return key, val
+            val = value  # type: ignore[assignment]
+    if key is None or bytes(key) not in METADATA_KEYS:
+        return None
+    return text(key), text(val) if isinstance(val, memoryview) else ""
 
 
 def _attr(buf: memoryview, depth: int) -> OnnxAttr:
