@@ -136,6 +136,8 @@ def split_directions(node: Node) -> bool:
 
 
 def node_label(node: Node) -> str:
+    if node.label:
+        return node.label
     if node.op in ("Bidirectional", "TimeDistributed") and node.inner:
         return f"{node.op}({node.inner[0].op})"
     return node.op

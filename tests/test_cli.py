@@ -36,6 +36,8 @@ CATALOGUE = {
     "DL503": ("inconsistent-dropout-modes", "warning"),
     "DL504": ("training-flag-forced", "warning"),
     "DL505": ("rnn-dropout-not-representable", "info"),
+    "DL506": ("attention-dropout-not-gated", "error"),
+    "DL507": ("dropout-lost-in-decomposition", "warning"),
     "DL601": ("no-dropout", "info"),
     "DL602": ("unregularized-layer", "info"),
 }

@@ -57,6 +57,7 @@ def test_every_rule_with_a_check_has_a_hit_and_a_near_miss() -> None:
         "DL401": "tests/test_rules.py", "DL402": "tests/test_versions.py",
         "DL403": "tests/test_versions.py", "DL501": "tests/test_onnx.py",
         "DL502": "tests/test_onnx.py", "DL503": "tests/test_onnx.py", "DL505": "tests/test_onnx.py",
+        "DL506": "tests/test_torch.py", "DL507": "tests/test_torch.py",
     }  # fmt: skip
     for code, rule in RULES.items():
         if rule.check is None:

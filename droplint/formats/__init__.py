@@ -11,12 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from droplint.errors import LfsPointer, UnreadableModel
-from droplint.formats import keras, onnx
+from droplint.formats import keras, onnx, torch
 from droplint.formats.plugin import Format, Interpretation
 from droplint.read import SavedModel
 from droplint.read.probe import Probe
 
-FORMATS: tuple[Format, ...] = (keras.FORMAT, onnx.FORMAT)  # tried in this order
+# Tried in this order: a torch archive is a zip that Keras would otherwise claim.
+FORMATS: tuple[Format, ...] = (torch.FORMAT, keras.FORMAT, onnx.FORMAT)
 
 __all__ = ["FORMATS", "Format", "Interpretation", "interpret", "read_model"]
 

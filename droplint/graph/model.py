@@ -61,6 +61,7 @@ class Node:
     arg_names: tuple[str, ...] | None = None  # the arguments' names, where the file names tensors
     op_version: int = 0  # the operator set version the node runs under (ONNX); 0 when none
     source: str | None = None  # the source module that produced the node, where recorded
+    label: str | None = None  # the class shown to people where it is not op (a torch module's)
     # Applied to each step on its own along this many axes after the batch axis (the layers of
     # a model inside Keras's TimeDistributed): the node sees frames, its masks are per step.
     distributed: int = 0

@@ -66,3 +66,17 @@ class Probe:
         if self.is_dir or not self.head.startswith(LFS_POINTER[: len(self.head)]):
             return False
         return self.bytes_at(0, len(LFS_POINTER)) == LFS_POINTER
+
+    @cached_property
+    def zip_names(self) -> list[str] | None:
+        """The member names of a zip archive (its central directory only), or None when this
+        is no readable zip. Several formats are zips: each tells its own by what it holds."""
+        if self.is_dir or not self.head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+            return None
+        import zipfile
+
+        try:
+            with zipfile.ZipFile(self.path) as zf:
+                return zf.namelist()
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError):
+            return None

@@ -35,7 +35,7 @@ def bounded(layers: list[str]) -> list[str]:
 
 
 def describe(site: Site) -> str:
-    source = f" from module '{site.source}'" if site.source else ""
+    source = f" from module '{site.source}'" if site.source and site.source != site.layer else ""
     if site.noise == Noise.ADDITIVE:  # noise added, nothing dropped: no rate to speak of
         strength = "additive noise"
     else:

@@ -14,7 +14,18 @@ from droplint.sites.flow import Reaches
 
 
 def _inference_sites(ctx: Context) -> list[Site]:
-    return [s for s in ctx.sites if s.active == Active.ALWAYS and not is_mc_dropout(ctx, s.layer)]
+    """Sites that make inference random: active, and at a rate that draws (a Bernoulli rate of
+    0 keeps everything and one of 1 zeroes everything, the same at every run: DL301, DL303)."""
+    return [
+        s
+        for s in ctx.sites
+        if s.active == Active.ALWAYS and not is_mc_dropout(ctx, s.layer) and not _fixed(s)
+    ]
+
+
+def _fixed(site: Site) -> bool:
+    bernoulli = site.noise in (Noise.BERNOULLI, Noise.ALPHA)
+    return bernoulli and site.rate is not None and (site.rate == 0 or site.rate >= 1)
 
 
 def _acts(site: Site) -> str:
@@ -32,22 +43,61 @@ def _inert_sites(ctx: Context) -> list[Site]:
     ]
 
 
+def _by_program(ctx: Context, sites: list[Site]) -> dict[str, list[Site]]:
+    """Sites by the program they belong to (a file may hold several, exported apart)."""
+    grouped: dict[str, list[Site]] = {}
+    for s in sites:
+        grouped.setdefault(ctx.semantics.program(ctx.node_of(s)), []).append(s)
+    return grouped
+
+
+def _ungated_in_eval(ctx: Context) -> list[Site]:
+    """Dropouts with no train flag that drop, in a program whose other dropouts show it was
+    written in eval mode: the module forgot to switch them off itself."""
+    plain = _by_program(
+        ctx, [s for s in ctx.sites if s.gated and ctx.semantics.plain_dropout(ctx.node_of(s))]
+    )
+    found = []
+    for program, live in _by_program(ctx, _inference_sites(ctx)).items():
+        others = plain.get(program, [])
+        if others and all(s.active == Active.NEVER for s in others):
+            found += [s for s in live if not s.gated]
+    return found
+
+
+def _ungated_fix(site: Site) -> str:
+    if site.gated:
+        return ""
+    return (
+        f"The op has no train flag: the module must pass {site.param}=0.0 itself when not "
+        f"training ({site.param}=self.p if self.training else 0.0, as nn.MultiheadAttention "
+        "does)."
+    )
+
+
 @rule(
     "DL501", "dropout-active-at-inference", Severity.ERROR,
-    "A dropout that drops values at inference by the ONNX spec.",
+    "A dropout that drops values at inference in an exported graph (ONNX, torch.export).",
     scope=Scope.EXPORTED, options=(MC_DROPOUT,),
 )  # fmt: skip
 def dropout_active_at_inference(ctx: Context) -> Iterator[Finding]:
+    ungated = set(map(id, _ungated_in_eval(ctx)))  # DL506 says it in its own words
     for site in _inference_sites(ctx):
+        if id(site) in ungated:
+            continue
         node = ctx.node_of(site)
         yield RULES["DL501"].finding(
             site.layer,
-            f"{describe(site)} {_acts(site)} at inference ({site.note}): every run"
-            f"{_when(node)} gives different outputs. {ctx.semantics.runtime_note(node)} Fix: "
-            "export with the model in eval mode (torch: training=TrainingMode.EVAL, module in "
-            "eval mode), or set training_mode to false; list the node in `mc-dropout` if the "
-            "randomness is wanted.",
-        )
+            " ".join(
+                part for part in (
+                    f"{describe(site)} {_acts(site)} at inference ({site.note}): every run"
+                    f"{_when(node)} gives different outputs.",
+                    ctx.semantics.runtime_note(node),
+                    _ungated_fix(site),
+                    ctx.semantics.inference_fix(node),
+                ) if part
+            ),
+        )  # fmt: skip
 
 
 @rule(
@@ -56,6 +106,8 @@ def dropout_active_at_inference(ctx: Context) -> Iterator[Finding]:
     scope=Scope.EXPORTED,
 )  # fmt: skip
 def inert_dropout_node(ctx: Context) -> Iterator[Finding]:
+    if ctx.semantics.inert_dropout_is_normal:
+        return
     for site in _inert_sites(ctx):
         yield RULES["DL502"].finding(
             site.layer,
@@ -71,16 +123,18 @@ def inert_dropout_node(ctx: Context) -> Iterator[Finding]:
     scope=Scope.EXPORTED, options=(MC_DROPOUT,),
 )  # fmt: skip
 def inconsistent_dropout_modes(ctx: Context) -> Iterator[Finding]:
-    live = _inference_sites(ctx)
-    inert = _inert_sites(ctx)
-    if live and inert:
+    ungated = set(map(id, _ungated_in_eval(ctx)))  # DL506's: the mix is its point
+    lives = _by_program(ctx, [s for s in _inference_sites(ctx) if id(s) not in ungated])
+    inerts = _by_program(ctx, _inert_sites(ctx))
+    for program, live in lives.items():
+        inert = inerts.get(program)
+        if not inert:
+            continue
         yield RULES["DL503"].finding(
             live[0].layer,
             f"This graph mixes {len(live)} dropout(s) that drop at inference (e.g. "
             f"{describe(live[0])}) with {len(inert)} inert one(s) (e.g. {describe(inert[0])}). "
-            "That is what torch's training-mode export writes when some modules (like "
-            "nn.MultiheadAttention) omit training_mode: neither an inference nor a faithful "
-            "training graph. Fix: export in eval mode for inference.",
+            f"{ctx.semantics.mixed_modes_note()}",
             related=[s.layer for s in live[1:] + inert],
         )
 
@@ -120,3 +174,29 @@ def rnn_dropout_not_representable(ctx: Context) -> Iterator[Finding]:
 
 def _when(node: Node | None) -> str:
     return f" in which {node.condition}" if node is not None and node.condition else ""
+
+
+@rule(
+    "DL506", "attention-dropout-not-gated", Severity.ERROR,
+    "Attention dropout with no train flag drops in a model exported in eval mode.",
+    scope=Scope.EXPORTED, options=(MC_DROPOUT,),
+)  # fmt: skip
+def attention_dropout_not_gated(ctx: Context) -> Iterator[Finding]:
+    for site in _ungated_in_eval(ctx):
+        yield RULES["DL506"].finding(
+            site.layer,
+            f"{describe(site)} drops at inference although the model was exported in eval mode "
+            f"(its other dropouts are off): {site.note}, and every run gives different outputs. "
+            f"Fix: pass {site.param}=self.p if self.training else 0.0, as nn.MultiheadAttention "
+            "does.",
+        )
+
+
+@rule(
+    "DL507", "dropout-lost-in-decomposition", Severity.WARNING,
+    "A layer whose dropout the file no longer shows (unrolled by a decomposition).",
+    scope=Scope.EXPORTED,
+)  # fmt: skip
+def dropout_lost_in_decomposition(ctx: Context) -> Iterator[Finding]:
+    for layer, why in ctx.semantics.lost_dropout():
+        yield RULES["DL507"].finding(layer, why)

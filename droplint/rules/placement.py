@@ -61,10 +61,10 @@ def dropout_on_model_output(ctx: Context) -> Iterator[Finding]:
             where = f"drops the model's output{through}"
         else:
             where = f"drops the probabilities of '{probability[0].id}' (softmax/sigmoid)"
-        why = _output_words if ctx.semantics.trainable_model else _graph_output_words
+        why = _output_words() if ctx.semantics.trainable_model else _graph_output_words(site)
         yield RULES["DL202"].finding(
             site.layer,
-            f"{describe(site)} {where}: {why()}",
+            f"{describe(site)} {where}: {why}",
             related=[p.id for p in probability] + [n.id for n in (to_output or [])[:8]],
         )
 
@@ -79,12 +79,12 @@ def _output_words() -> str:
     )
 
 
-def _graph_output_words() -> str:
+def _graph_output_words(site: Site) -> str:
     return (
         "when it drops, the values the graph returns are zeroed at random and the rest scaled "
-        "by 1/(1 - ratio), and no node after it can compensate. Fix: in the source model, put "
-        "the dropout before the last layer with weights, or export with the model in eval mode; "
-        "list the node in `mc-dropout` if it is Monte-Carlo dropout on purpose."
+        f"by 1/(1 - {site.param}), and no node after it can compensate. Fix: in the source "
+        "model, put the dropout before the last layer with weights, or export with the model in "
+        "eval mode; list the node in `mc-dropout` if it is Monte-Carlo dropout on purpose."
     )
 
 

@@ -90,8 +90,9 @@ def _rate_problem(site: Site) -> str:
             "so this layer applies no dropout at all. Fix: a rate in (0, 1)."
         )
     if site.rate >= 1:
+        when = "at every run, inference included" if site.active == Active.ALWAYS else "in training"
         return (
-            f"{site.param}={site.rate:g} drops everything in training (all zeros). "
+            f"{site.param}={site.rate:g} drops everything {when} (all zeros). "
             "Fix: a rate in [0, 1)."
         )
     return f"{site.param}={site.rate:g} is negative. Fix: a rate in [0, 1)."

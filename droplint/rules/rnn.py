@@ -62,7 +62,8 @@ def recurrent_dropout_disables_cudnn(ctx: Context) -> Iterator[Finding]:
 
 @rule(
     "DL402", "ineffective-rnn-dropout", Severity.WARNING,
-    "RNN dropout that the saved Keras version ignores.",
+    "RNN dropout that does nothing: the saved Keras version ignores it, or PyTorch has no "
+    "layer to apply it between.",
 )  # fmt: skip
 def ineffective_rnn_dropout(ctx: Context) -> Iterator[Finding]:
     for site in ctx.sites:
@@ -70,8 +71,12 @@ def ineffective_rnn_dropout(ctx: Context) -> Iterator[Finding]:
             yield RULES["DL402"].finding(
                 site.layer,
                 f"{describe(site)}: {site.param}={rate(site.rate)} has no effect: {site.ignored}. "
-                "The model trained without this dropout. Fix: re-save and retrain with a Keras "
-                "version that applies it, or remove the setting so the config says what runs.",
+                "The model trained without this dropout. "
+                + (
+                    site.remedy
+                    or "Fix: re-save and retrain with a Keras version that applies "
+                    "it, or remove the setting so the config says what runs."
+                ),
             )
 
 

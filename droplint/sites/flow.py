@@ -241,7 +241,8 @@ class Flow:
 
 
 def analyse_flow(graph: Graph, sites: list[Site], sem: Semantics) -> Flow:
-    flow = Flow(unseen=unseen_layers(graph, sem))
+    lost = [Unseen(layer, "unrolled RNN", {}, False) for layer, _ in sem.lost_dropout()]
+    flow = Flow(unseen=unseen_layers(graph, sem) + lost)
     output_sites: dict[str, list[Site]] = {}
     internal: dict[str, list[Site]] = {}
     for s in sites:
@@ -304,6 +305,8 @@ def _follow(flow: Flow, node: Node, own: list[Site], hidden: bool, sem: Semantic
         flow.chains[out] = chain
     if passes and (own or sem.transparent(node)) and node.inputs[0] in flow.unknown:
         flow.unknown.add(out)
+    elif sem.carries_unknown(node) and any(t in flow.unknown for t in node.inputs):
+        flow.unknown.add(out)  # maybe a mask made of a random draw
 
 
 def _merge(flow: Flow, node: Node, out: Tensor, merge: Merge) -> None:

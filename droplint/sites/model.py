@@ -31,11 +31,22 @@ class Site:
     fails: str = field(default="", repr=False)  # why a training call with this setting fails
     invalid: str = field(default="", repr=False)  # why the setting does not fit the model
     stepwise: bool = field(default=False, repr=False)  # applied to each step on its own
+    remedy: str = field(default="", repr=False)  # the fix, in the framework's words, if ignored
+    gated: bool = field(default=True, repr=False)  # False: the op has no train/eval switch
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         cls = d.pop("cls")
-        for private in ("node", "raw_rate", "ignored", "fails", "invalid", "stepwise"):
+        for private in (
+            "node",
+            "raw_rate",
+            "ignored",
+            "fails",
+            "invalid",
+            "stepwise",
+            "remedy",
+            "gated",
+        ):
             d.pop(private)
         return {"layer": d.pop("layer"), "class": cls, **d}
 

@@ -19,6 +19,9 @@ class Semantics:
     recurrent_dropout_representable: bool = True
     # A call's own training=True flag is overridden by the framework's predict() (Keras 3).
     predict_overrides_training: bool = False
+    # A dropout that never drops is how the format writes an eval-mode model (torch.export keeps
+    # `dropout(train=False)`): nothing to report about it.
+    inert_dropout_is_normal: bool = False
 
     def transparent(self, node: Node) -> bool:
         """Parameter-free and value-preserving in kind (reshapes, element-wise activations):
@@ -64,3 +67,29 @@ class Semantics:
     def runtime_note(self, node: Node) -> str:
         """What common runtimes do with a dropout node that drops at inference."""
         return ""
+
+    def inference_fix(self, node: Node) -> str:
+        """How to stop node dropping at inference, in the framework's words."""
+        return (
+            "Fix: export with the model in eval mode; list the node in `mc-dropout` if the "
+            "randomness is wanted."
+        )
+
+    def mixed_modes_note(self) -> str:
+        """What it means, in this format, that live and inert dropouts share one graph."""
+        return "Fix: export in eval mode for inference."
+
+    def carries_unknown(self, node: Node) -> bool:
+        """node carries on what droplint cannot see in any input (a product, a comparison, a
+        cast): a random draw droplint cannot read may become a dropout mask that way."""
+        return False
+
+    def program(self, node: Node) -> str:
+        """The program node belongs to, where a file holds several exported apart (rules that
+        compare the modes of dropouts compare them within one); "" for the only one."""
+        return ""
+
+    def lost_dropout(self) -> list[tuple[str, str]]:
+        """(layer, why) for dropout the file once had and no longer shows (a decomposition
+        unrolled the layer that applied it)."""
+        return []

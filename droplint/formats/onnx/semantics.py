@@ -92,6 +92,20 @@ class OnnxSemantics(Semantics):
             "randomness shows with ORT_DISABLE_ALL and in runtimes that follow the spec."
         )
 
+    def inference_fix(self, node: Node) -> str:
+        return (
+            "Fix: export with the model in eval mode (torch: training=TrainingMode.EVAL, module "
+            "in eval mode), or set training_mode to false; list the node in `mc-dropout` if the "
+            "randomness is wanted."
+        )
+
+    def mixed_modes_note(self) -> str:
+        return (
+            "That is what torch's training-mode export writes when some modules (like "
+            "nn.MultiheadAttention) omit training_mode: neither an inference nor a faithful "
+            "training graph. Fix: export in eval mode for inference."
+        )
+
     def _mask_used(self, node: Node) -> bool:
         mask = Tensor(node.id, 1)
         graph = self.graph
