@@ -20,6 +20,7 @@ from droplint.graph import Graph, Node
 from droplint.limits import budget
 from droplint.read import SavedModel
 from droplint.read.printable import printable
+from droplint.read.remote import counting, is_url
 from droplint.rules import Context, Finding, run_rules
 from droplint.sites import Site
 from droplint.sites.flow import Flow, analyse_flow
@@ -49,6 +50,8 @@ class FileReport:
     classes: dict[str, str] = field(default_factory=dict)  # node id -> class label, detached
     split: dict[str, str] = field(default_factory=dict)  # layer -> class, rows of their own
     trace: str = field(default="", repr=False)  # the internal error's traceback
+    fetched: int | None = None  # bytes fetched from a remote store (a URL input)
+    size: int | None = None  # ... and the size of its file, when it is one file
 
     @property
     def failed(self) -> bool:
@@ -108,7 +111,9 @@ class FileReport:
                 "unseen": [u.to_dict() for u in self.flow.unseen] if self.flow else [],
             },
             "findings": [f.to_dict() for f in self.findings],
-        }
+            **({"remote": {"bytes_read": self.fetched, "size": self.size}}
+               if self.fetched is not None else {}),
+        }  # fmt: skip
 
     def _error_dict(self) -> dict[str, str] | None:
         if self.internal is not None:
@@ -147,6 +152,14 @@ def analyze_file(path: str | Path, config: Config | None = None) -> FileReport:
     """Analyse one model file or folder. Unreadable input gives a report with `error` set (or
     `skipped`, when its code is ignored for the file); a file that is no model, `skipped`."""
     config = config or Config()
+    fetched = counting() if is_url(str(path)) else None
+    report = _analyze_path(path, config)
+    if fetched is not None:
+        report.fetched, report.size = fetched.bytes, fetched.size
+    return report
+
+
+def _analyze_path(path: str | Path, config: Config) -> FileReport:
     try:
         with budget(config.limits):
             saved = read_model(path)

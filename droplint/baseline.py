@@ -55,24 +55,42 @@ def apply_baseline(
 ) -> BaselineResult:
     """Drop the recorded findings from reports, in place; count what is left.
     folder: the baseline file's folder, which its paths are relative to."""
-    left = recorded.copy()
-    result, analysed = BaselineResult(), set()
+    matcher = Matcher(recorded, folder)
     for report in reports:
-        analysed.add(_relative(report.path, folder))
+        matcher.apply(report)
+    return matcher.finish()
+
+
+class Matcher:
+    """apply_baseline one report at a time, as a streamed run hands them over (in any order:
+    each finding only meets the entries of its own file)."""
+
+    def __init__(self, recorded: Counter[Key], folder: Path) -> None:
+        self.left, self.folder, self.result = recorded.copy(), folder, BaselineResult()
+        self.analysed: set[str] = set()
+
+    def apply(self, report: FileReport) -> None:
+        """Drop the findings the baseline records from report, in place."""
+        self.analysed.add(_relative(report.path, self.folder))
         kept = []
         for f in report.findings:
-            key = _key(report.path, f.code, f.layer, folder)
-            if left[key] > 0:
-                left[key] -= 1
-                result.matched += 1
+            key = _key(report.path, f.code, f.layer, self.folder)
+            if self.left[key] > 0:
+                self.left[key] -= 1
+                self.result.matched += 1
             else:
                 kept.append(f)
-        result.new += len(kept)
+        self.result.new += len(kept)
         report.findings = kept
-    result.stale = sum(
-        n for (p, _, _), n in left.items() if n > 0 and (p in analysed or not (folder / p).exists())
-    )
-    return result
+
+    def finish(self) -> BaselineResult:
+        """The counts, stale entries included, once every report has been applied."""
+        self.result.stale = sum(
+            n
+            for (p, _, _), n in self.left.items()
+            if n > 0 and (p in self.analysed or not (self.folder / p).exists())
+        )
+        return self.result
 
 
 def load_baseline(path: Path) -> Counter[Key]:

@@ -1,8 +1,10 @@
 """Analyse many inputs: in this process, or also in worker processes with --jobs N.
 
-Reports come back in input order whatever the number of workers, detached from their graphs
-(FileReport.detached) so that only sites, findings and coverage cross between processes. A
-progress bar goes to stderr when it is a terminal, outside CI, and the run takes a while.
+analyze_all returns the reports in input order whatever the number of workers; analyze_stream
+hands each one over as soon as it is done, with its input's index (--format jsonl writes it
+then). Reports are detached from their graphs (FileReport.detached) so that only sites, findings
+and coverage cross between processes. A progress bar goes to stderr when it is a terminal,
+outside CI, and the run takes a while.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import gc
 import os
 import sys
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from droplint.analysis import FileReport, analyze_file
@@ -41,31 +44,46 @@ def analyze_all(
     warm_up: float = WARM_UP,
     keep_graph: bool = False,
 ) -> list[FileReport]:
-    """Reports in the order of paths. Starting worker processes costs a few tenths of a second,
-    more than most runs of a few files take, so the first inputs are analysed here; what is
-    left after warm_up seconds goes to the workers. keep_graph: reports keep their graphs (the
-    tree view draws from them), at the cost of sending them between processes."""
+    """Reports in the order of paths (see analyze_stream)."""
+    reports: list[Any] = [None] * len(paths)
+    for i, report in analyze_stream(paths, config, jobs, warm_up, keep_graph):
+        reports[i] = report
+    return reports
+
+
+def analyze_stream(
+    paths: list[str],
+    config: Config | Settings,
+    jobs: int | None = None,
+    warm_up: float = WARM_UP,
+    keep_graph: bool = False,
+    progress: bool = True,
+) -> Iterator[tuple[int, FileReport]]:
+    """(index in paths, report) as each input is done: in input order while this process
+    analyses them, in the order the workers finish them after that. Starting worker processes
+    costs a few tenths of a second, more than most runs of a few files take, so the first inputs
+    are analysed here; what is left after warm_up seconds goes to the workers. keep_graph:
+    reports keep their graphs (the tree view draws from them), at the cost of sending them
+    between processes. progress: False keeps the bar off (a stream to the same terminal)."""
     settings = Settings.of(config)
     jobs = default_jobs() if jobs is None else jobs
     if jobs > 1 and len(paths) > PROGRESS_FILES:
         _context(paths, start=True)  # a long run: let the worker server start meanwhile
-    progress = Progress(len(paths))
-    reports: list[FileReport] = []
+    bar = Progress(len(paths), shown=progress)
     started = time.perf_counter()
     freeze = gc.get_freeze_count() == 0  # leave a caller's own frozen objects alone
     try:
-        for path in paths:
-            left = len(paths) - len(reports)
+        for done, path in enumerate(paths):
+            left = len(paths) - done
             if jobs > 1 and left > 1 and time.perf_counter() - started >= warm_up:
-                rest = paths[len(reports) :]
                 workers = min(jobs, left)
-                return reports + _in_workers(rest, settings, workers, progress, freeze, keep_graph)
-            reports.append(analyze_file(path, settings.for_path(path)).detached(keep_graph))
+                yield from _in_workers(paths, done, settings, workers, bar, freeze, keep_graph)
+                return
+            yield done, analyze_file(path, settings.for_path(path)).detached(keep_graph)
             _kept(freeze)
-            progress.advance()
-        return reports
+            bar.advance()
     finally:
-        progress.close()
+        bar.close()
         if freeze:
             gc.unfreeze()
 
@@ -79,30 +97,31 @@ def _kept(freeze: bool) -> None:
 
 def _in_workers(
     paths: list[str],
+    first: int,
     settings: Settings,
     workers: int,
     progress: Progress,
     freeze: bool,
     keep_graph: bool,
-) -> list[FileReport]:
+) -> Iterator[tuple[int, FileReport]]:
+    """The reports of paths[first:], with their indices in paths, as the workers finish them."""
     from concurrent.futures import ProcessPoolExecutor, as_completed  # only when needed: ~40 ms
 
-    reports: list[FileReport | None] = [None] * len(paths)
-    context = _context(paths)
+    rest = paths[first:]
+    context = _context(rest)
     start = (settings, keep_graph)
     pool = ProcessPoolExecutor(workers, context, initializer=_start, initargs=start)
     try:
-        futures = {pool.submit(_analyze, [paths[i] for i in c]): c for c in _chunks(paths)}
+        futures = {pool.submit(_analyze, [rest[i] for i in c]): c for c in _chunks(rest)}
         for future in as_completed(futures):
             for i, report in zip(futures[future], future.result(), strict=True):
-                reports[i] = report
+                yield first + i, report
             _kept(freeze)
             progress.advance(len(futures[future]))
-    except BaseException:  # Ctrl-C above all: the workers stop now, not after their tasks
-        _stop(pool)
+    except BaseException:  # Ctrl-C above all (or the caller stopped reading): the workers stop
+        _stop(pool)  # now, not after their tasks
         raise
     pool.shutdown()
-    return [r for r in reports if r is not None]
 
 
 def _stop(pool: Any) -> None:
@@ -170,9 +189,9 @@ def _analyze(paths: list[str]) -> list[FileReport]:
 class Progress:
     """A transient rich progress bar on stderr, only for people watching a terminal."""
 
-    def __init__(self, total: int) -> None:
+    def __init__(self, total: int, shown: bool = True) -> None:
         self.total, self.done, self.started = total, 0, time.perf_counter()
-        self.enabled = total > 1 and _interactive()
+        self.enabled = shown and total > 1 and _interactive()
         self.bar: Any = None
         if self.enabled and total > PROGRESS_FILES:
             self._show()
@@ -202,6 +221,7 @@ class Progress:
             TimeElapsedColumn(),
             console=Console(stderr=True),
             transient=True,
+            redirect_stdout=False,  # a report streamed to stdout meanwhile stays on stdout
         )
         self.task = self.bar.add_task("droplint", total=self.total, completed=self.done)
         self.bar.start()

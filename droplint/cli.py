@@ -41,6 +41,14 @@ class Level(str, Enum):
     never = "never"
 
 
+def _shard(value: str | None) -> str | None:
+    from droplint.run import parse_shard
+
+    if value is not None and parse_shard(value) is None:
+        raise typer.BadParameter(f"{value!r} is not I/N with N >= 1 and 0 <= I < N (e.g. 0/4)")
+    return value
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"droplint {__version__}")
@@ -147,9 +155,19 @@ def check(
             show_default=False,
         ),
     ] = None,
+    shard: Annotated[
+        str | None,
+        typer.Option(
+            metavar="I/N",
+            callback=_shard,
+            help="Analyse only shard I of N (0 <= I < N): the inputs whose path hashes to it. "
+            "The N shards together are the whole run.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Map every dropout site in the models and report findings."""
-    from droplint.run import CheckOptions, run_check
+    from droplint.run import CheckOptions, parse_shard, run_check
 
     codes = {"select": select, "extend-select": extend_select, "ignore": ignore}
     switches = {"force-exclude": force_exclude, "respect-gitignore": respect_gitignore}
@@ -170,6 +188,7 @@ def check(
         statistics=statistics,
         switches={k: v for k, v in switches.items() if v is not None},
         root=str(root) if root else None,
+        shard=parse_shard(shard) if shard is not None else None,
     )
     raise typer.Exit(run_check(opts))
 

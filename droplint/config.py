@@ -20,6 +20,7 @@ from typing import Any
 from droplint.enums import Severity
 from droplint.limits import KEYS as LIMIT_KEYS
 from droplint.limits import Limits
+from droplint.read.remote import is_url
 from droplint.rules import RULES, options
 from droplint.rules.options import OptionError
 
@@ -154,7 +155,8 @@ class Settings:
         """The configuration of the file or folder at path (ConfigError if it is broken)."""
         if self.fixed is not None:
             return self.fixed
-        source = self.config_file or self._find(Path(path)) or self._find(self.cwd)
+        local = not is_url(str(path))  # a URL follows the current folder's configuration
+        source = self.config_file or (local and self._find(Path(path))) or self._find(self.cwd)
         if source not in self._loaded:
             config = load_config(source)
             for key, value in self.overrides:

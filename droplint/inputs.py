@@ -9,7 +9,9 @@ recursively for model files and model folders, which are not descended into, ski
 that match `exclude` (default: hidden folders, virtualenvs, node_modules, __pycache__) or
 `extend-exclude`, any folder holding pyvenv.cfg (a virtualenv under any name), and, inside a git
 repository, what git ignores (.gitignore files, .git/info/exclude) unless `respect-gitignore` is
-false. Each folder follows the configuration nearest to it.
+false. Each folder follows the configuration nearest to it. A URL (s3://bucket/prefix/,
+https://host/model.onnx, a glob) is listed by its store: the model files and model folders
+below it; it follows the configuration of the current folder.
 """
 
 from __future__ import annotations
@@ -21,7 +23,14 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from droplint.config import Config, Settings
-from droplint.formats import is_model_folder, model_folder_of, names_model_folder, suffixes
+from droplint.formats import (
+    folder_markers,
+    is_model_folder,
+    model_folder_of,
+    names_model_folder,
+    suffixes,
+)
+from droplint.read.remote import expand, is_url
 
 
 def collect(paths: list[str], config: Config | Settings) -> tuple[list[str], list[str]]:
@@ -30,6 +39,12 @@ def collect(paths: list[str], config: Config | Settings) -> tuple[list[str], lis
     found: dict[str, None] = {}
     empty: list[str] = []
     for arg in paths:
+        if is_url(arg):  # a remote file, folder or glob: listed by its store
+            hits = expand(arg, suffixes(), folder_markers())
+            if not hits:
+                empty.append(arg)
+            found.update(dict.fromkeys(hits))
+            continue
         p = Path(arg)
         if p.is_dir() and not names_model_folder(p):
             hits = list(_walk(p, settings, _git(p, settings.for_path(arg))))

@@ -7,21 +7,29 @@ else goes to typer.
 
 Exit codes: 0 clean, 1 findings at or above the fail level, 2 an input droplint cannot read (or
 a wrong command line or configuration), 3 droplint itself failed on an input (a bug: reported,
-the run goes on), 130 interrupted (Ctrl-C). `--exit-zero` and `fail-on = "never"` turn 1 and 2
-from inputs into 0; ignoring DL001 (or DL004) for a file turns its unreadability into a skip.
+the run goes on), 130 interrupted (Ctrl-C), 141 the reader of a streamed report went away
+(`| head`). `--exit-zero` and `fail-on = "never"` turn 1 and 2 from inputs into 0; ignoring
+DL001 (or DL004) for a file turns its unreadability into a skip.
+
+A format that streams (jsonl) is written report by report while the run goes on; the others once
+it is over. `--shard I/N` keeps the inputs whose path hashes to shard I of N (shard_of).
 """
 
 from __future__ import annotations
 
+import re
 import sys
-from dataclasses import dataclass, field
+from contextlib import closing, nullcontext
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
-from droplint.report import RENDERERS, Run, render
+from droplint.report import RENDERERS, Run, render, streamer
 
 if TYPE_CHECKING:
     from collections import Counter
+    from collections.abc import Callable
+    from contextlib import AbstractContextManager
 
     from droplint.analysis import FileReport
     from droplint.baseline import BaselineResult, Key
@@ -30,6 +38,8 @@ if TYPE_CHECKING:
 FORMATS = tuple(RENDERERS)
 INTERNAL_ERROR = 3
 INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a command whose reader went away
+SHARD = re.compile(r"([0-9]+)/([0-9]+)")
 LEVELS = {"info": 0, "warning": 1, "error": 2, "never": 3}
 CODE_OPTIONS = {"--select": "select", "--extend-select": "extend-select", "--ignore": "ignore"}
 PATH_OPTIONS = {"--output": "output_file", "-o": "output_file", "--baseline": "baseline",
@@ -61,6 +71,7 @@ class CheckOptions:
     statistics: bool = False  # counts per rule instead of the report
     switches: dict[str, bool] = field(default_factory=dict)  # force-exclude, respect-gitignore
     root: str | None = None  # CI formats' paths are relative to it
+    shard: tuple[int, int] | None = None  # (I, N): only the inputs of shard I of N
 
 
 def run_check(opts: CheckOptions) -> int:
@@ -70,10 +81,12 @@ def run_check(opts: CheckOptions) -> int:
     except KeyboardInterrupt:
         print("droplint: interrupted", file=sys.stderr)
         return INTERRUPTED
+    except BrokenPipeError:  # `droplint ... --format jsonl | head`: stop quietly, as cat does
+        _silence_stdout()
+        return BROKEN_PIPE
 
 
 def _check(opts: CheckOptions) -> int:
-    from droplint.batch import analyze_all
     from droplint.config import ConfigError
     from droplint.inputs import collect
 
@@ -86,24 +99,115 @@ def _check(opts: CheckOptions) -> int:
         settings = _settings(opts)
         recorded = _recorded(opts)
         paths, empty = collect(opts.paths, settings)
+        every = len(paths)
+        paths = sharded(paths, opts.shard)
         levels = [settings.for_path(p).fail_on for p in paths]  # a broken config stops here
     except ConfigError as exc:
         print(f"droplint: {exc}", file=sys.stderr)
         return 2
     for folder in empty:
         print(f"droplint: no model files in {folder}", file=sys.stderr)
-    reports = analyze_all(paths, settings, opts.jobs, keep_graph=_draws_tree(opts))
-    baseline = None
-    if recorded is not None:
-        from droplint.baseline import apply_baseline
-
-        baseline = apply_baseline(recorded, Path(str(opts.baseline)).parent, reports)
+    if opts.shard and every and not paths:
+        index, count = opts.shard
+        print(f"droplint: shard {index}/{count} holds none of the inputs ({every} in all)",
+              file=sys.stderr)  # fmt: skip
     try:
+        reports, baseline = _analyze(opts, paths, settings, recorded)
         _write(opts, reports, baseline)
+    except BrokenPipeError:
+        raise
     except OSError as exc:
         print(f"droplint: cannot write {exc.filename}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     return _exit_code(opts, reports, levels)
+
+
+def _analyze(
+    opts: CheckOptions, paths: list[str], settings: Settings, recorded: Counter[Key] | None
+) -> tuple[list[FileReport], BaselineResult | None]:
+    """The reports in input order, the baseline applied. A format that streams gets each report
+    as soon as it is done (to stdout, or to --output opened now); then only what the exit code
+    and --write-baseline need is kept of it, unless a view of the whole run follows."""
+    from droplint.batch import analyze_stream
+
+    matcher = None
+    if recorded is not None:
+        from droplint.baseline import Matcher
+
+        matcher = Matcher(recorded, Path(str(opts.baseline)).parent)
+    write = streamer(opts.output_format)
+    keep = write is None or opts.output_file is not None
+    reports: list[Any] = [None] * len(paths)
+    with _stream_to(opts, write) as out:
+        shown = not (out is sys.stdout and out.isatty())  # no bar between the lines
+        stream = analyze_stream(paths, settings, opts.jobs, keep_graph=_draws_tree(opts),
+                                progress=shown)  # fmt: skip
+        with closing(stream):  # stopped early (Ctrl-C, a closed pipe): the workers stop now
+            for i, report in stream:
+                if matcher is not None:
+                    matcher.apply(report)
+                if write is not None and out is not None:
+                    write(report, out)
+                    out.flush()
+                reports[i] = report if keep else _slim(report)
+    return reports, matcher.finish() if matcher is not None else None
+
+
+def _stream_to(
+    opts: CheckOptions, write: Callable[[FileReport, TextIO], None] | None
+) -> AbstractContextManager[TextIO | None]:
+    """Where a streamed report goes: --output, opened before the run, or stdout (bound now, as
+    it is, should a progress bar redirect sys.stdout later)."""
+    if write is None:
+        return nullcontext(None)
+    if opts.output_file:
+        return open(opts.output_file, "w", encoding="utf-8")
+    return nullcontext(sys.stdout)
+
+
+def _slim(report: FileReport) -> FileReport:
+    """What the exit code and --write-baseline read of a report already streamed: its path,
+    error and findings, not its sites and coverage (a run over a whole registry keeps them all)."""
+    return replace(report, sites=[], flow=None, graph=None, classes={}, split={})
+
+
+def _silence_stdout() -> None:
+    """The reader of stdout is gone: what is left to flush goes nowhere (else Python complains
+    at exit)."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def sharded(paths: list[str], shard: tuple[int, int] | None) -> list[str]:
+    """The inputs of shard I of N, in their order (shard None: all of them)."""
+    if shard is None:
+        return paths
+    index, count = shard
+    return [p for p in paths if shard_of(p, count) == index]
+
+
+def shard_of(path: str, count: int) -> int:
+    """The shard of an input: a hash of its path as listed, so an input stays in its shard when
+    others are added or removed, and shards listed at different times still cover every input
+    exactly once."""
+    import hashlib
+
+    digest = hashlib.blake2b(path.encode("utf-8", "surrogateescape"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") % count
+
+
+def parse_shard(value: str) -> tuple[int, int] | None:
+    """`I/N` with N >= 1 and 0 <= I < N, as (I, N); None for anything else."""
+    match = SHARD.fullmatch(value)
+    if match is None:
+        return None
+    index, count = int(match[1]), int(match[2])
+    return (index, count) if 0 <= index < count else None
 
 
 def _exit_code(opts: CheckOptions, reports: list[FileReport], levels: list[str]) -> int:
@@ -143,7 +247,7 @@ def _internal_errors(reports: list[FileReport], debug: bool) -> bool:
 
 
 def _write(opts: CheckOptions, reports: list[FileReport], baseline: BaselineResult | None) -> None:
-    """The baseline file (--write-baseline), then the report."""
+    """The baseline file (--write-baseline), then the report (unless it was streamed)."""
     if opts.write_baseline:
         from droplint.baseline import write_baseline
 
@@ -170,11 +274,13 @@ def _print_report(
     """The report in its format to stdout, or to --output with the text view on stdout."""
     run = Run(reports, baseline, quiet=opts.quiet, root=opts.root)
     view = "tree" if opts.tree else "statistics" if opts.statistics else "text"
+    streamed = RENDERERS[opts.output_format].stream  # written already, report by report
     if opts.output_file:
-        with open(opts.output_file, "w", encoding="utf-8") as f:
-            render(opts.output_format, run, f)
+        if not streamed:
+            with open(opts.output_file, "w", encoding="utf-8") as f:
+                render(opts.output_format, run, f)
         render(view, run, sys.stdout)
-    else:
+    elif not streamed:
         render(view if opts.output_format == "text" else opts.output_format, run, sys.stdout)
 
 
@@ -234,8 +340,10 @@ def _set(opts: CheckOptions, name: str, value: str) -> bool:
         opts.config_file = value
     elif name in PATH_OPTIONS:
         setattr(opts, PATH_OPTIONS[name], value)
-    elif name == "--jobs" and value.isdigit() and int(value) >= 1:
+    elif name == "--jobs" and value.isascii() and value.isdigit() and int(value) >= 1:
         opts.jobs = int(value)
+    elif name == "--shard" and parse_shard(value) is not None:
+        opts.shard = parse_shard(value)
     else:
         return False  # unknown option or value: typer explains it
     return True

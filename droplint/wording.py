@@ -33,6 +33,16 @@ def rate_short(rate: float | None) -> str:
     return "?" if rate is None else f"{rate:.3g}"
 
 
+def size_text(size: int) -> str:
+    """Bytes for people: 812 B, 48.0 KiB, 1.0 GiB."""
+    value, unit = float(size), "B"
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if value < 1024 or unit == "TiB":
+            break
+        value /= 1024
+    return f"{size} B" if unit == "B" else f"{value:.1f} {unit}"
+
+
 def model_line(
     producer: str | None, version: str | None, fmt: str | None, model: str | None, layers: int
 ) -> str:

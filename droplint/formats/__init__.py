@@ -15,6 +15,7 @@ from droplint.formats import keras, onnx, torch
 from droplint.formats.plugin import Format, Interpretation
 from droplint.read import SavedModel
 from droplint.read.probe import Probe
+from droplint.read.remote import RemotePath, is_url
 
 # Tried in this order: a torch archive is a zip that Keras would otherwise claim.
 FORMATS: tuple[Format, ...] = (torch.FORMAT, keras.FORMAT, onnx.FORMAT)
@@ -25,7 +26,7 @@ __all__ = ["FORMATS", "Format", "Interpretation", "interpret", "read_model"]
 def read_model(path: str | Path) -> SavedModel:
     """Read the model at path, or raise UnreadableModel with one plain sentence."""
     try:
-        probe = Probe(Path(path))
+        probe = Probe(RemotePath(str(path)) if is_url(str(path)) else Path(path))
         _not_fetched(probe)
         for fmt in FORMATS:
             if fmt.recognises(probe):
@@ -80,10 +81,14 @@ def folder_files() -> tuple[str, ...]:
     return tuple(name for fmt in FORMATS for name in fmt.folder_files)
 
 
+def folder_markers() -> tuple[tuple[str, ...], ...]:
+    """The sets of files that make a folder one model (each format's)."""
+    return tuple(tuple(m) for fmt in FORMATS for m in fmt.folder_markers)
+
+
 def is_model_folder(path: Path) -> bool:
     """A folder met while searching that is one model (not searched further)."""
-    markers = (m for fmt in FORMATS for m in fmt.folder_markers)
-    return any(all((path / name).is_file() for name in marker) for marker in markers)
+    return any(all((path / name).is_file() for name in marker) for marker in folder_markers())
 
 
 def model_folder_of(path: Path) -> Path | None:

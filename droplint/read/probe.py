@@ -7,8 +7,12 @@ from __future__ import annotations
 import stat
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from droplint.errors import UnreadableModel
+
+if TYPE_CHECKING:
+    from droplint.read.remote import RemotePath
 
 HEAD_BYTES = 16
 # A file Git LFS left in place of its content: three text lines, the first this.
@@ -20,12 +24,17 @@ KINDS = {stat.S_IFIFO: "a named pipe (FIFO)", stat.S_IFCHR: "a character device"
          stat.S_IFBLK: "a block device", stat.S_IFSOCK: "a socket"}  # fmt: skip
 
 
+def source(path: Any) -> Any:
+    """What zipfile and h5py open: a local path as it is, a remote one as its ranged file."""
+    return path if isinstance(path, Path) else path.open("rb")
+
+
 class Probe:
     """A path that is a regular file or a folder (symlinks followed): anything else, such as a
     FIFO that would block the first read forever or /dev/urandom that never ends, is refused
     with one sentence before it is opened."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path | RemotePath) -> None:
         self.path = path
         try:
             mode = path.stat().st_mode
@@ -76,7 +85,7 @@ class Probe:
         import zipfile
 
         try:
-            with zipfile.ZipFile(self.path) as zf:
+            with zipfile.ZipFile(source(self.path)) as zf:
                 return zf.namelist()
         except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError):
             return None

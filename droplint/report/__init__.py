@@ -1,5 +1,8 @@
 """Output formats. Each is one module with `render(run, out)`, registered here by name; the
-command line offers exactly these names, and a module is imported only when it is used."""
+command line offers exactly these names, and a module is imported only when it is used. A
+format that can write each input's report as soon as it is done (jsonl) also has
+`stream(report, out)` and says so with `stream=True`: the command then calls that for every
+report while the run goes on, and never render()."""
 
 from __future__ import annotations
 
@@ -8,6 +11,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from droplint.analysis import FileReport
     from droplint.baseline import BaselineResult
 
@@ -30,6 +35,7 @@ class Renderer:
     module: str  # holds render(run: Run, out: TextIO) -> None
     help: str
     view: bool = False  # a view for people at a terminal (the text report, the tree)
+    stream: bool = False  # the module also has stream(report: FileReport, out: TextIO) -> None
 
 
 RENDERERS: dict[str, Renderer] = {
@@ -37,6 +43,12 @@ RENDERERS: dict[str, Renderer] = {
     for r in (
         Renderer("text", "droplint.report.text", "the dropout map and findings", view=True),
         Renderer("json", "droplint.report.json", "JSON, schema 1"),
+        Renderer(
+            "jsonl",
+            "droplint.report.jsonl",
+            "JSON Lines: one file's JSON object per line, as it is done",
+            stream=True,
+        ),
         Renderer("sarif", "droplint.report.sarif", "SARIF 2.1.0 (GitHub code scanning)"),
         Renderer("github", "droplint.report.github", "GitHub Actions annotations"),
         Renderer("gitlab", "droplint.report.gitlab", "GitLab code quality"),
@@ -56,3 +68,12 @@ RENDERERS: dict[str, Renderer] = {
 
 def render(name: str, run: Run, out: TextIO) -> None:
     importlib.import_module(RENDERERS[name].module).render(run, out)
+
+
+def streamer(name: str) -> Callable[[FileReport, TextIO], None] | None:
+    """The format's writer of one report at a time, for a format that streams; else None."""
+    renderer = RENDERERS[name]
+    if not renderer.stream:
+        return None
+    stream: Callable[[FileReport, TextIO], None] = importlib.import_module(renderer.module).stream
+    return stream

@@ -30,6 +30,9 @@ def summary(reports: list[FileReport]) -> dict[str, int]:
     skipped = sum(1 for r in reports if r.skipped)
     if skipped:
         counts["skipped"] = skipped
+    remote = [r.fetched for r in reports if r.fetched is not None]
+    if remote:  # what reading the URL inputs cost, all together
+        counts["bytes_read"] = sum(remote)
     return counts
 
 

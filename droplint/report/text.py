@@ -13,7 +13,7 @@ from droplint.report.plain import console
 from droplint.rules import RULES, Finding
 from droplint.sites import Site
 from droplint.sites.flow import Unseen
-from droplint.wording import gate_count, model_line, output_mask, plural, rate_text
+from droplint.wording import gate_count, model_line, output_mask, plural, rate_text, size_text
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -98,9 +98,16 @@ def header(report: FileReport) -> str:
     from rich.markup import escape
 
     path = escape(printable(report.path))  # a file name, too, may hold escape sequences
+    fetched = f" [dim]({fetched_text(report)})[/]" if report.fetched is not None else ""
     if report.failed:
-        return f"[bold]{path}[/]"
-    return f"[bold]{path}[/] [dim]{escape(describe(report))}[/]"
+        return f"[bold]{path}[/]{fetched}"
+    return f"[bold]{path}[/] [dim]{escape(describe(report))}[/]{fetched}"
+
+
+def fetched_text(report: FileReport) -> str:
+    """What reading a URL cost: "read 48.0 KiB of 1.0 GiB"."""
+    of = f" of {size_text(report.size)}" if report.size is not None else ""
+    return f"read {size_text(report.fetched or 0)}{of}"
 
 
 def describe(report: FileReport) -> str:

@@ -115,6 +115,8 @@ def _folder_of(probe: Probe) -> Probe | None:
     """A model folder's own file named on its own (saved_model.pb, keras_metadata.pb, or the
     config.json of an unzipped .keras folder): the folder it belongs to."""
     name = probe.path.name
+    if name not in ("saved_model.pb", "keras_metadata.pb", "config.json"):
+        return None  # (a URL's parent may be no folder at all: do not look)
     folder = Probe(probe.path.parent)
     if name in ("saved_model.pb", "keras_metadata.pb") and folder.has(name):
         return folder

@@ -10,13 +10,14 @@ from droplint.formats.keras.saved import model_config, producer_of
 from droplint.limits import limits, over
 from droplint.read import SavedModel, parse_json
 from droplint.read.printable import printable
+from droplint.read.probe import source
 
 
 def read_hdf5(path: Path) -> SavedModel:
     import h5py  # only HDF5 files pay for h5py and numpy
 
     try:
-        with h5py.File(path, "r") as f:
+        with h5py.File(source(path), "r") as f:
             _root_attributes_bounded(f)
             attrs = f.attrs
             if "model_config" not in attrs:

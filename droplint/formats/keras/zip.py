@@ -9,11 +9,12 @@ from typing import Any
 from droplint.errors import UnreadableModel
 from droplint.formats.keras.saved import model_config, producer_of
 from droplint.read import SavedModel, parse_json, read_capped
+from droplint.read.probe import source
 
 
 def read_keras_zip(path: Path) -> SavedModel:
     try:
-        with zipfile.ZipFile(path) as zf:
+        with zipfile.ZipFile(source(path)) as zf:
             names = set(zf.namelist())
             if "config.json" not in names:
                 raise UnreadableModel("a zip archive without config.json (not a .keras model)")

@@ -8,6 +8,7 @@ is never opened. Field numbers follow onnx/onnx.proto.
 
 from __future__ import annotations
 
+import io
 import os
 import struct
 from collections.abc import Mapping
@@ -99,7 +100,7 @@ class OnnxModel:
 
 def read_onnx(path: Path) -> SavedModel:
     with path.open("rb") as f:
-        size = os.fstat(f.fileno()).st_size
+        size = _size(f, path)
         if size == 0:
             raise UnreadableModel("the file is empty")
         try:
@@ -110,6 +111,15 @@ def read_onnx(path: Path) -> SavedModel:
             raise UnreadableModel(f"a damaged or truncated ONNX file: {exc}") from exc
     model, problem = _parse(data)
     return _saved(model, problem, str(path))
+
+
+def _size(f: Any, path: Any) -> int:
+    """The opened file's size (a local file's descriptor: what was opened, even if the path
+    changed since), or the remote object's."""
+    try:
+        return os.fstat(f.fileno()).st_size
+    except (OSError, io.UnsupportedOperation):
+        return int(path.stat().st_size)
 
 
 def read_onnx_bytes(data: bytes, path: str = "<memory>") -> SavedModel:

@@ -30,7 +30,7 @@ NESTED = {
 
 def read_structure(f: BinaryIO, size: int) -> bytes:
     """The bytes to parse: the whole file when small, else its skeleton."""
-    if size <= WHOLE_FILE:
+    if size <= getattr(f, "whole_file", WHOLE_FILE):
         data = f.read(size + 1)
         if len(data) != size:
             raise UnreadableModel("the file changed size while it was read")
@@ -121,7 +121,8 @@ class _Copier:
         if offset >= 0 and offset + size <= len(self.block):
             return self.block[offset : offset + size]
         self.f.seek(pos)
-        self.block, self.start = self.f.read(max(size, BLOCK)), pos
+        ahead = getattr(self.f, "read_ahead", BLOCK)  # a remote file's reads are fetches
+        self.block, self.start = self.f.read(max(size, ahead)), pos
         if len(self.block) < size:
             raise UnreadableModel("the file is cut short: truncated, or changed while read")
         return self.block[:size]

@@ -13,7 +13,7 @@ import zipfile
 
 from droplint.errors import UnreadableModel
 from droplint.read import SavedModel, parse_json, read_capped
-from droplint.read.probe import Probe
+from droplint.read.probe import Probe, source
 
 EXPORT_HINT = (
     "export the model instead: torch.export.save(torch.export.export(model.eval(), "
@@ -35,7 +35,7 @@ def read_archive(probe: Probe) -> SavedModel:
     members = _programs(names)
     programs: dict[str, object] = {}
     try:
-        with zipfile.ZipFile(probe.path) as zf:
+        with zipfile.ZipFile(source(probe.path)) as zf:
             _check_marker(zf, names)
             for name, member in members.items():
                 with zf.open(member) as f:
