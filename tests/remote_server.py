@@ -58,7 +58,7 @@ class Handler(BaseHTTPRequestHandler):
         self._answer(body=True)
 
     def _answer(self, body: bool) -> None:
-        _, mode, name = [*self.path.split("/", 2), "", ""][:3]
+        _, mode, name = [*self.path.split("?", 1)[0].split("/", 2), "", ""][:3]
         path = self.server.folder / name
         if mode == "denied":
             return self._status(403)

@@ -282,3 +282,14 @@ def test_s3_reads_ranges_too(s3: dict, tmp_path: Path) -> None:
         report = analyze_file(f"s3://models/big/{path.name}")
         assert report.error is None and report.fetched < 5_000_000, (path, report.fetched)
         same_answer(report.to_dict(), analyze_file(path).to_dict())
+
+
+def test_a_web_url_with_a_query_is_one_file(served: Server) -> None:
+    """A pre-signed link's `?X-Amz-...`: a query, not a glob."""
+    from droplint.config import Config
+    from droplint.inputs import collect
+
+    url = f"{served.url}/files/seed_train.pt2?X-Amz-Signature=abc&X-Amz-Expires=60"
+    assert collect([url], Config())[0] == [url]
+    report = analyze_file(url)
+    assert report.error is None and len(report.sites) == 2

@@ -79,6 +79,9 @@ def test_random_exactly_where_a_site_is_active(name: str) -> None:
         "drop": ("Dropout", "output", 0.1, "never")}),
     ("sdpa_gated_eval.pt2", {"drop": ("Dropout", "output", 0.1, "never")}),  # p=0.0: no site
     ("mc_dropout_eval.pt2", {"dropout": ("dropout", "output", 0.2, "always")}),  # F.dropout
+    # eval exports keep feature and alpha dropout as ops with train=False
+    ("dropout2d_eval.pt2", {"drop": ("Dropout2d", "output", 0.3, "never")}),
+    ("alpha_eval.pt2", {"drop": ("AlphaDropout", "output", 0.3, "never")}),
     # the same, decomposed: the safe softmax's `where` sits between softmax and native_dropout
     ("sdpa_gated_decomposed.pt2", {
         "native_dropout": ("native_dropout", "attention", 0.2, "always"),

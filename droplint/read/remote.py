@@ -263,7 +263,8 @@ def expand(url: str, suffixes: tuple[str, ...], markers: tuple[tuple[str, ...], 
     stays an input, so that its report says why."""
     try:
         fs, path = filesystem(url)
-        if GLOB.search(path):
+        web = url.lower().startswith(("http://", "https://"))  # "?" starts a query there
+        if not web and GLOB.search(path):
             found = guarded(fs.glob, path)
         elif guarded(fs.info, path).get("type") == "directory":  # (isdir would GET a web page)
             found = guarded(fs.find, path)
