@@ -36,8 +36,13 @@ def gate(report: FileReport, where: str = "gate-input"):
 
 def framework(name: str) -> ModuleType:
     if os.environ.get("DROPLINT_REQUIRE_ORACLES"):
-        return importlib.import_module(name)
-    return pytest.importorskip(name)
+        module = importlib.import_module(name)
+    else:
+        module = pytest.importorskip(name)
+    if getattr(module, "__file__", None) is None:  # a folder of that name on sys.path
+        why = f"{name} is a folder on sys.path ({list(module.__path__)}), not the framework"
+        pytest.fail(why) if os.environ.get("DROPLINT_REQUIRE_ORACLES") else pytest.skip(why)
+    return module
 
 
 @pytest.fixture(scope="session", params=["keras", "tf_keras"], name="K")
