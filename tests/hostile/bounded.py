@@ -320,6 +320,72 @@ def hdf5_huge_attribute(d: Path) -> Made:
     return path, "DL001"
 
 
+# -- torch.export archives: a real archive's layout around a program JSON written here ----------
+
+TORCH_SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "torch" / "mlp_train.pt2"
+
+
+def _program(nodes: list[dict]) -> dict:
+    spec = {"user_input": {"arg": {"as_tensor": {"name": "x"}}}}
+    return {"graph_module": {"graph": {"nodes": nodes, "tensor_values": {}},
+                             "signature": {"input_specs": [spec], "output_specs": []}},
+            "verifiers": ["TRAINING"], "torch_version": "2.13.0+cpu"}  # fmt: skip
+
+
+def _archive(path: Path, program: dict) -> Path:
+    """The sample archive's members, its program replaced."""
+    import zipfile
+
+    with zipfile.ZipFile(TORCH_SAMPLE) as src, zipfile.ZipFile(path, "w") as out:
+        for name in src.namelist():
+            data = src.read(name)
+            if name.endswith("models/model.json"):
+                data = json.dumps(program).encode()
+            out.writestr(name, data)
+    return path
+
+
+def _tensor(name: str) -> dict:
+    return {"as_tensor": {"name": name}}
+
+
+def _aten(op: str, name: str, read: str) -> dict:
+    return {"target": f"torch.ops.aten.{op}.default", "name": name,
+            "inputs": [{"name": "input", "arg": _tensor(read), "kind": 1}],
+            "outputs": [_tensor(name)], "metadata": {}}  # fmt: skip
+
+
+def torch_nested_conds(d: Path, depth: int = 80) -> Made:
+    """torch.cond inside torch.cond, 80 deep: the nesting limit, not a recursion crash."""
+    plain: dict = {"inputs": [_tensor("a")], "outputs": [_tensor("a")], "nodes": []}
+    inner = plain
+    for k in range(depth):  # the false branches stay plain: the file stays small
+        cond = {"target": "torch.ops.higher_order.cond", "name": f"cond{k}", "inputs": [
+            {"name": "pred", "arg": _tensor("a"), "kind": 1},
+            {"name": "true_fn", "arg": {"as_graph": {"name": "t", "graph": inner}}, "kind": 1},
+            {"name": "false_fn", "arg": {"as_graph": {"name": "f", "graph": plain}}, "kind": 1},
+            {"name": "operands", "arg": {"as_tensors": [{"name": "a"}]}, "kind": 1},
+        ], "outputs": [_tensor(f"c{k}")], "metadata": {}}  # fmt: skip
+        inner = {"inputs": [_tensor("a")], "outputs": [_tensor(f"c{k}")], "nodes": [cond]}
+    top = dict(inner["nodes"][0])
+    top["inputs"] = [dict(a) for a in top["inputs"]]
+    top["inputs"][0]["arg"] = _tensor("x")
+    top["inputs"][3]["arg"] = {"as_tensors": [{"name": "x"}]}
+    return _archive(d / "nested_conds.pt2", _program([top])), "DL001"
+
+
+def torch_many_nodes(d: Path, n: int = 150_000) -> Made:
+    """150,000 relus in a row: a budget (its JSON items come before its nodes), in time."""
+    nodes = [_aten("relu", f"r{i}", "x" if i == 0 else f"r{i - 1}") for i in range(n)]
+    return _archive(d / "many_nodes.pt2", _program(nodes)), "DL001"
+
+
+def torch_dangling(d: Path) -> Made:
+    """A node reading a tensor no node makes (a cycle or a cut file): one sentence."""
+    nodes = [_aten("relu", "r0", "r1"), _aten("dropout", "r1", "r0")]
+    return _archive(d / "dangling.pt2", _program(nodes)), "DL001"
+
+
 BOUNDED: list[Maker] = [
     keras_encrypted_member,
     keras_time_distributed_deep,
@@ -343,6 +409,9 @@ BOUNDED: list[Maker] = [
     fifo,
     device_link,
     hdf5_huge_attribute,
+    torch_nested_conds,
+    torch_many_nodes,
+    torch_dangling,
 ]
 
 __all__ = ["BOUNDED", "Made", "Maker", "onnx_chain"]
