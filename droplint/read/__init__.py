@@ -11,7 +11,7 @@ from typing import Any, BinaryIO
 
 from droplint.errors import UnreadableModel
 from droplint.limits import limits, over
-from droplint.read.printable import printable_json
+from droplint.read.printable import printable_json, printable_json_text
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,9 @@ def parse_json(text: str | bytes, what: str) -> Any:
         if isinstance(text, bytes):
             text = text.decode("utf-8")
         floats = _float if _HUGE_EXPONENT.search(text) else None  # 1e309 overflows to inf
-        return printable_json(text, json.loads(text, parse_constant=Literal, parse_float=floats))
+        safe = printable_json_text(text)
+        parsed = json.loads(safe or text, parse_constant=Literal, parse_float=floats)
+        return parsed if safe is not None else printable_json(text, parsed)
     except RecursionError as exc:
         raise UnreadableModel(f"{what} is nested too deeply") from exc
     except (ValueError, UnicodeDecodeError) as exc:
