@@ -23,7 +23,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-FRAMEWORK_BIN = Path("/work/venv/bin")  # the venv with TensorFlow, Keras, onnx and droplint
+# The venv the script runs with: it has the frameworks and droplint (`pip install -e
+# ".[dev,frameworks]"`), and droplint's own clean venv is made by startup.py.
+FRAMEWORK_BIN = Path(sys.executable).parent
 FRAMEWORK_PYTHON = FRAMEWORK_BIN / "python"
 GIB = 1 << 30
 

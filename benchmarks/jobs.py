@@ -2,7 +2,7 @@
 10 s to analyse serially, with byte-identical JSON output.
 
 Run with the framework venv (onnx and numpy write the generated models):
-`/work/venv/bin/python benchmarks/jobs.py [--target-s 16] [--keep DIR]`.
+`.venv/bin/python benchmarks/jobs.py [--target-s 16] [--keep DIR]`.
 
 The folder (in a temporary directory, or --keep DIR) holds three copies of every sample model
 (samples/, the broken ones included) plus generated ONNX chains of CHAIN_NODES nodes, as many as

@@ -1,7 +1,7 @@
 """ONNX scale benchmark: droplint versus `onnx.load` on a 1 GiB model and on very long graphs.
 
 Run from anywhere with the framework venv (it needs onnx and numpy to write the models):
-`/work/venv/bin/python benchmarks/onnx_scale.py [--runs N] [--output FILE] [--keep DIR]`.
+`.venv/bin/python benchmarks/onnx_scale.py [--runs N] [--output FILE] [--keep DIR]`.
 Models are written to a temporary directory (or to --keep DIR, outside the repo, where they are
 reused by later runs). Every measurement is a whole fresh process. Not part of the test suite.
 """
@@ -410,7 +410,7 @@ def markdown(
         f"{versions()}; {revision}. Whole fresh processes; median of {runs} runs after 1 "
         "warm-up (so the page cache is warm for both); CPU s is the median of user + system "
         "time; peak RSS is the largest over the runs. The checks use the wall-clock medians. "
-        "droplint is `/work/venv/bin/droplint MODEL --format json`; onnx.load is "
+        "droplint is `.venv/bin/droplint MODEL --format json`; onnx.load is "
         '`python -c "import onnx; onnx.load(MODEL)"`. Both include interpreter start-up. '
         f"The measuring process peaked at {floor:.0f} MiB while timing, a floor for every peak "
         "below (children are vforked; Linux counts the parent image's peak at exec).",

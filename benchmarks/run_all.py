@@ -1,7 +1,7 @@
 """All benchmarks in one command: droplint versus `keras.models.load_model` and `onnx.load`.
 
 Run from anywhere with the framework venv:
-`/work/venv/bin/python benchmarks/run_all.py [--runs N] [--keep DIR] [--all-chains]`.
+`.venv/bin/python benchmarks/run_all.py [--runs N] [--keep DIR] [--all-chains]`.
 Times whole fresh processes on the seed samples, a generated 1,000-layer functional Keras model,
 EfficientNetB0, a 1 GiB ONNX model and a 100k-node ONNX graph (with --all-chains also the 10k
 and 1M-node graphs, for the scaling check), prints one Markdown table of ratios with the
