@@ -104,24 +104,68 @@ def _in_workers(
     freeze: bool,
     keep_graph: bool,
 ) -> Iterator[tuple[int, FileReport]]:
-    """The reports of paths[first:], with their indices in paths, as the workers finish them."""
-    from concurrent.futures import ProcessPoolExecutor, as_completed  # only when needed: ~40 ms
+    """The reports of paths[first:], with their indices in paths, as the workers finish them.
 
+    A worker that dies (killed for memory, a crash in a native library) breaks its pool: the
+    inputs not finished then are analysed again one at a time in a single worker, so that the
+    one that kills it is known. That input's report is an internal error; the run goes on."""
     rest = paths[first:]
-    context = _context(rest)
-    start = (settings, keep_graph)
-    pool = ProcessPoolExecutor(workers, context, initializer=_start, initargs=start)
-    try:
-        futures = {pool.submit(_analyze, [rest[i] for i in c]): c for c in _chunks(rest)}
-        for future in as_completed(futures):
-            for i, report in zip(futures[future], future.result(), strict=True):
-                yield first + i, report
-            _kept(freeze)
-            progress.advance(len(futures[future]))
-    except BaseException:  # Ctrl-C above all (or the caller stopped reading): the workers stop
-        _stop(pool)  # now, not after their tasks
-        raise
-    pool.shutdown()
+    run = _Round(rest, first, settings, progress, freeze, keep_graph)
+    left = yield from run.tasks(_chunks(rest), workers)
+    while left:
+        left = yield from run.tasks([[i] for i in left], 1)
+        if left:  # one worker, tasks in order: the first one left is the one it died on
+            culprit, *left = left
+            yield first + culprit, died(rest[culprit])
+            progress.advance()
+
+
+def died(path: str) -> FileReport:
+    return FileReport(path, internal=(
+        "WorkerDied: the worker process analysing this input died (killed for memory, or a "
+        "crash in a native library such as HDF5)"
+    ))  # fmt: skip
+
+
+class _Round:
+    """Tasks in one pool of worker processes; a broken pool gives back what it did not do."""
+
+    def __init__(self, rest: list[str], first: int, settings: Settings, progress: Progress,
+                 freeze: bool, keep_graph: bool) -> None:  # fmt: skip
+        self.rest, self.first, self.settings = rest, first, settings
+        self.progress, self.freeze, self.keep_graph = progress, freeze, keep_graph
+
+    def tasks(self, chunks: list[list[int]], workers: int) -> Iterator[tuple[int, FileReport]]:
+        """Yields each finished input's (index, report); returns the inputs left undone by a
+        pool that broke, in the order they were submitted."""
+        from concurrent.futures import ProcessPoolExecutor, as_completed  # ~40 ms: when needed
+        from concurrent.futures.process import BrokenProcessPool
+
+        start = (self.settings, self.keep_graph)
+        pool = ProcessPoolExecutor(workers, _context(self.rest), initializer=_start,
+                                   initargs=start)  # fmt: skip
+        order: dict[Any, int] = {}
+        undone: list[list[int]] = []
+        try:
+            for k, chunk in enumerate(chunks):
+                order[pool.submit(_analyze, [self.rest[i] for i in chunk])] = k
+            for future in as_completed(order):
+                chunk = chunks[order[future]]
+                try:
+                    reports = future.result()
+                except BrokenProcessPool:
+                    undone.append(chunk)
+                    continue
+                for i, report in zip(chunk, reports, strict=True):
+                    yield self.first + i, report
+                _kept(self.freeze)
+                self.progress.advance(len(chunk))
+        except BaseException:  # Ctrl-C above all (or the caller stopped reading): the workers
+            _stop(pool)  # stop now, not after their tasks
+            raise
+        pool.shutdown(wait=not undone)
+        order_of = {tuple(c): k for k, c in enumerate(chunks)}
+        return [i for c in sorted(undone, key=lambda c: order_of[tuple(c)]) for i in c]
 
 
 def _stop(pool: Any) -> None:

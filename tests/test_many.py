@@ -513,3 +513,45 @@ def test_fast_path_same_as_typer(
         assert direct.out == result.stdout
     else:  # with --jobs 2 the lines come in the order the workers finish
         assert by_path(lines_of(direct.out)) == by_path(lines_of(result.stdout))
+
+
+# -- a worker process that dies -------------------------------------------------------------------
+
+KILLER = "killer.onnx"
+
+
+def _dies_on_killer(paths: list[str]) -> list:
+    """The workers' task, except that a worker given KILLER dies on the spot (as one killed for
+    memory would): no exception, no result, a broken pool."""
+    if any(p.endswith(KILLER) for p in paths):
+        os._exit(9)
+    return _REAL_ANALYZE(paths)
+
+
+_REAL_ANALYZE = None
+
+
+def test_a_worker_that_dies_costs_only_its_input(tmp_path: Path, monkeypatch) -> None:
+    """--jobs: the inputs a dead worker left are analysed again, one at a time; the one it dies
+    on is an internal error, every other input has its own report."""
+    global _REAL_ANALYZE
+    import droplint.batch as batch
+
+    files = [sample("keras3/seed2.keras"), sample("onnx/torch/mlp_train_ts.onnx"),
+             sample("torch/seed_train.pt2"), sample("keras3/seed1.keras")] * 4  # fmt: skip
+    paths = [str(p) for p in files]
+    killer = tmp_path / KILLER
+    shutil.copy(sample("onnx/torch/mlp_train_ts.onnx"), killer)
+    paths.insert(5, str(killer))
+    _REAL_ANALYZE = batch._analyze
+    monkeypatch.setattr(batch, "_analyze", _dies_on_killer)  # forked workers see the patch
+    monkeypatch.setattr(
+        batch, "_context", lambda paths, start=False: multiprocessing.get_context("fork")
+    )
+    reports = dict(batch.analyze_stream(paths, droplint.config.Config(), jobs=2, warm_up=0.0))
+    assert sorted(reports) == list(range(len(paths)))
+    assert reports[5].internal is not None and "WorkerDied" in reports[5].internal
+    for i, path in enumerate(paths):
+        if i != 5:
+            assert reports[i].internal is None and reports[i].error is None, (path, reports[i])
+            assert reports[i].findings, path
