@@ -137,6 +137,36 @@ def report_entry(report_json: str, layers: int, counted: str) -> tuple[dict[str,
     return entry, ""
 
 
+@dataclass
+class Paired:
+    """Two commands timed in turn, A B A B ...: medians of wall seconds, the largest peaks, and
+    the median of the pairs' ratio (pairing keeps it meaningful when the machine drifts)."""
+
+    a_s: float
+    b_s: float
+    a_mib: float
+    b_mib: float
+    b_over_a: float
+    a_over_b: float
+
+
+def paired(
+    a: list[str], b: list[str], cwd: Path, env: dict[str, str], runs: int,
+    ok: tuple[set[int], set[int]] = ({0, 1}, {0}), between: Any = None,
+) -> Paired:  # fmt: skip
+    """A (droplint: exit 1 means findings) and B in turn, runs times; between() after each pair."""
+    pairs = []
+    for _ in range(runs):
+        pairs.append((measure_once(a, cwd, env, ok[0]), measure_once(b, cwd, env, ok[1])))
+        if between is not None:
+            between()
+    med = statistics.median
+    return Paired(med(x[0] for x, _ in pairs), med(y[0] for _, y in pairs),
+                  max(x[2] for x, _ in pairs), max(y[2] for _, y in pairs),
+                  med(y[0] / x[0] for x, y in pairs),
+                  med(x[0] / y[0] for x, y in pairs))  # fmt: skip
+
+
 def cpu_model(default: str = "unknown CPU") -> str:
     """The CPU's model name from /proc/cpuinfo (Linux), else `default`."""
     try:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -88,7 +87,7 @@ def main() -> int:
         lint = [str(BIN / "droplint"), path, "--format", "json", "--config",
                 str(workdir / "droplint.toml")]  # fmt: skip
         walk = [sys.executable, str(workdir / "walk.py"), path]
-        pairs = [_pair(lint, walk, workdir, env) for _ in range(args.runs)]
+        pairs = common.paired(lint, walk, workdir, env, args.runs)
         timed = [sys.executable, str(HERE / "onnx_stages.py"), path]
         stages = json.loads(
             subprocess.run(timed, capture_output=True, text=True, check=True).stdout
@@ -100,17 +99,8 @@ def main() -> int:
     return 0
 
 
-def _pair(lint: list[str], walk: list[str], cwd: Path, env: dict) -> tuple:
-    a = common.measure_once(lint, cwd, env, {0, 1})
-    b = common.measure_once(walk, cwd, env, {0})
-    return a, b
-
-
-def _row(key: str, path: str, nodes: int, pairs: list, stages: dict) -> dict:
-    med = statistics.median
-    a_s, b_s = med(p[0][0] for p in pairs), med(p[1][0] for p in pairs)
-    a_m, b_m = max(p[0][2] for p in pairs), max(p[1][2] for p in pairs)
-    ratio = med(p[0][0] / p[1][0] for p in pairs)
+def _row(key: str, path: str, nodes: int, t: common.Paired, stages: dict) -> dict:
+    a_s, b_s, a_m, b_m, ratio = t.a_s, t.b_s, t.a_mib, t.b_mib, t.a_over_b
     size = Path(path).stat().st_size
     line = (f"| {key} | {nodes:,} | {common.size_text(size)} | {a_s:.3f} | {a_m:.0f} | {b_s:.3f} | "
             f"{b_m:.0f} | {ratio:.2f}x |")  # fmt: skip

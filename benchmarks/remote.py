@@ -22,11 +22,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import common
@@ -93,19 +91,11 @@ def _row(name: str, base: str, workdir: Path, runs: int) -> str:
     fetched, size = entry["remote"]["bytes_read"], entry["remote"]["size"]
     target = workdir / f"downloaded-{name}"
     fetch = [sys.executable, str(workdir / "download.py"), url, str(target), str(BIN / "droplint")]
-    pairs = []
-    for _ in range(runs):
-        a = common.measure_once(lint, workdir, env, {0, 1})
-        b = common.measure_once(fetch, workdir, env, {0, 1})
-        pairs.append((a, b))
-        target.unlink(missing_ok=True)
-        time.sleep(0.1)
-    med = statistics.median
-    a_s, b_s = med(p[0][0] for p in pairs), med(p[1][0] for p in pairs)
-    ratio = med(p[1][0] / p[0][0] for p in pairs)
-    share = 100 * fetched / size
+    t = common.paired(lint, fetch, workdir, env, runs, ({0, 1}, {0, 1}),
+                      between=lambda: target.unlink(missing_ok=True))  # fmt: skip
+    share, sites = 100 * fetched / size, len(entry["sites"])
     return (f"| `{name}` | {common.size_text(size)} | {common.size_text(fetched)} | {share:.3f} % "
-            f"| {len(entry['sites'])} | {a_s:.3f} | {b_s:.3f} | {ratio:.1f}x |")  # fmt: skip
+            f"| {sites} | {t.a_s:.3f} | {t.b_s:.3f} | {t.b_over_a:.1f}x |")  # fmt: skip
 
 
 def _report(lines: list[str]) -> str:

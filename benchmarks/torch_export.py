@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -77,25 +76,17 @@ def main() -> int:
         sites = len(json.loads(report)["files"][0]["sites"])
         found = sites == SITES_PER_LAYER * layers
         ok &= found
-        pairs = [_pair(lint, load, workdir, env) for _ in range(args.runs)]
-        lines.append(_line(key, path, layers, sites, pairs))
+        timed = common.paired(lint, load, workdir, env, args.runs)
+        lines.append(_line(key, path, layers, sites, timed))
         print(lines[-1], flush=True)
     args.output.write_text(_report(lines, ok))
     return 0 if ok else 1
 
 
-def _pair(lint: list[str], load: list[str], cwd: Path, env: dict) -> tuple:
-    return common.measure_once(lint, cwd, env, {0, 1}), common.measure_once(load, cwd, env, {0})
-
-
-def _line(key: str, path: str, layers: int, sites: int, pairs: list) -> str:
-    med = statistics.median
-    a_s, b_s = med(p[0][0] for p in pairs), med(p[1][0] for p in pairs)
-    a_m, b_m = max(p[0][2] for p in pairs), max(p[1][2] for p in pairs)
-    ratio = med(p[1][0] / p[0][0] for p in pairs)
+def _line(key: str, path: str, layers: int, sites: int, t: common.Paired) -> str:
     size = common.size_text(Path(path).stat().st_size)
-    return (f"| {key} | {layers} | {size} | {sites} | {a_s:.3f} | {a_m:.0f} | {b_s:.3f} | "
-            f"{b_m:.0f} | {ratio:.1f}x |")  # fmt: skip
+    return (f"| {key} | {layers} | {size} | {sites} | {t.a_s:.3f} | {t.a_mib:.0f} | {t.b_s:.3f} | "
+            f"{t.b_mib:.0f} | {t.b_over_a:.1f}x |")  # fmt: skip
 
 
 def _report(lines: list[str], ok: bool) -> str:

@@ -168,7 +168,7 @@ def _analyze_path(path: str | Path, config: Config) -> FileReport:
     except UnreadableModel as exc:
         return unreadable(str(path), exc, config)
     except Exception as exc:  # a reader's bug: the run goes on
-        return _internal(FileReport(str(path)), exc)
+        return mark_internal(FileReport(str(path)), exc)
     return analyze_saved(saved, config)
 
 
@@ -195,7 +195,7 @@ def analyze_saved(saved: SavedModel, config: Config | None = None) -> FileReport
             failed.error, failed.error_code, failed.skipped
         )  # fmt: skip
     except Exception as exc:
-        _internal(_clear(report), exc)
+        mark_internal(_clear(report), exc)
     return report
 
 
@@ -214,7 +214,9 @@ def _clear(report: FileReport) -> FileReport:
     return report
 
 
-def _internal(report: FileReport, exc: Exception) -> FileReport:
+def mark_internal(report: FileReport, exc: Exception) -> FileReport:
+    """report as droplint's own failure on its input: the exception in one line, its
+    traceback kept for --debug."""
     report.internal = printable(f"{type(exc).__name__}: {exc}"[:200])
     report.trace = traceback.format_exc()
     return report

@@ -18,7 +18,7 @@ from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from pathlib import Path
 from typing import Any
 
-from droplint.analysis import FileReport, _internal, analyze_file, analyze_saved
+from droplint.analysis import FileReport, analyze_file, analyze_saved, mark_internal
 from droplint.config import Config, Settings, from_table
 from droplint.errors import UnreadableModel
 from droplint.formats import from_memory
@@ -119,7 +119,7 @@ def analyze_one(path: str, config: Config) -> Report:
     try:
         return analyze_file(path, config).detached()
     except Exception as exc:
-        return _internal(FileReport(path), exc)
+        return mark_internal(FileReport(path), exc)
 
 
 def _window(executor: Executor) -> int:
@@ -149,7 +149,7 @@ def _result(future: Future[FileReport], path: str) -> Report:
     try:
         return future.result()
     except Exception as exc:  # the executor's failure on this input, or a task cancelled
-        return _internal(FileReport(path), exc)
+        return mark_internal(FileReport(path), exc)
 
 
 def _settings(config: Config | dict[str, Any] | None) -> Config:

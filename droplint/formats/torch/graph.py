@@ -73,8 +73,7 @@ class _Frame:
     labelled: set[str] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.ids = _ids(self.nodes, self.rebase)
-        self.labelled = _labelled(self.nodes, self.rebase)
+        self.ids, self.labelled = _names(self.nodes, self.rebase)
 
 
 class _Builder:
@@ -152,7 +151,7 @@ class _Builder:
         if name in self.f.labelled and cls:
             node.label = cls.rsplit(".", 1)[-1]  # the module's one op: shown as its class
         self._add(node)
-        self._outputs(raw.get("outputs") or [], [Tensor(node.id, k) for k in range(64)])
+        self._outputs(raw.get("outputs") or [], _results(node.id))
 
     def _outputs(
         self, outputs: list[dict[str, Any]], values: list[Tensor] | list[Tensor | Const | None]
@@ -191,7 +190,7 @@ class _Builder:
         meeting = [e for e in (branch[0] if branch else None for branch in ends)
                    if isinstance(e, Tensor)]  # fmt: skip
         node = self._add(Node(ident, ident, op, {"fx": ident}, meeting, condition=self.f.condition))
-        self._outputs(outputs, [Tensor(node.id, k) for k in range(64)])
+        self._outputs(outputs, _results(node.id))
 
     def _inline(
         self, caller: str, prefix: str, rebase: tuple[str, str] | None, body: dict[str, Any],
@@ -289,33 +288,33 @@ HELPERS = {"zeros", "zeros_like", "ones", "ones_like", "full", "full_like", "emp
            "t", "transpose"}  # fmt: skip
 
 
-def _ids(nodes: list[dict[str, Any]], rebase: tuple[str, str] | None) -> dict[str, str]:
-    """FX name -> node id: the module path for a module's one working op, else path:name."""
+def _names(
+    nodes: list[dict[str, Any]], rebase: tuple[str, str] | None
+) -> tuple[dict[str, str], set[str]]:
+    """FX name -> node id (the module path for a module's one working op, else path:name), and
+    the FX names shown as their module's class: the working ops of a module that makes one kind
+    of op (a Dropout, also when it is called twice)."""
     work: dict[str, list[str]] = {}
+    kinds: dict[str, set[str]] = {}
     paths: dict[str, str] = {}
     for n in nodes:
         name, path = str(n.get("name", "")), _module(n.get("metadata") or {}, rebase)[0]
+        op = _op(str(n.get("target", "")))
         paths[name] = path
-        if path and _op(str(n.get("target", ""))) not in HELPERS:
+        if path and op not in HELPERS:
             work.setdefault(path, []).append(name)
+            kinds.setdefault(path, set()).add(op)
     ids = {}
     for name, path in paths.items():
         alone = len(work.get(path, [])) == 1 and work[path][0] == name
         ids[name] = path if alone else f"{path}:{name}" if path else name
-    return ids
+    labelled = {name for path, ops in kinds.items() if len(ops) == 1 for name in work[path]}
+    return ids, labelled
 
 
-def _labelled(nodes: list[dict[str, Any]], rebase: tuple[str, str] | None) -> set[str]:
-    """FX names shown as their module's class: the working ops of a module that makes one
-    kind of op (a Dropout, also when it is called twice)."""
-    ops: dict[str, set[str]] = {}
-    names: dict[str, list[str]] = {}
-    for n in nodes:
-        path, op = _module(n.get("metadata") or {}, rebase)[0], _op(str(n.get("target", "")))
-        if path and op not in HELPERS:
-            ops.setdefault(path, set()).add(op)
-            names.setdefault(path, []).append(str(n.get("name", "")))
-    return {name for path, kinds in ops.items() if len(kinds) == 1 for name in names[path]}
+def _results(node: str) -> list[Tensor]:
+    """A node's output tensors, enough for any op's list of outputs."""
+    return [Tensor(node, k) for k in range(64)]
 
 
 def _op(target: str) -> str:
