@@ -260,3 +260,31 @@ def test_a_zip_named_pt2_that_is_no_export_says_so(tmp_path) -> None:
     r = analyze_file(path)
     assert r.error is not None and "no torch.export archive" in r.error
     assert "torch.export.save" in r.error and "\n" not in r.error
+
+
+@pytest.mark.parametrize("op", ["_fused_dropout", "random_", "geometric_", "cauchy_"])
+def test_random_ops_droplint_does_not_read_are_unseen(op: str, tmp_path) -> None:
+    """A deliberately built program (torch 2.13 on CPU writes none of these): a random op that
+    is no mapped dropout between two Linears is unseen, and what follows it is unknown."""
+    sys.path.insert(0, str(SAMPLES.parent / "tests" / "hostile"))
+    try:
+        from bounded import _archive, _program
+    finally:
+        sys.path.pop(0)
+
+    def node(target: str, name: str, read: str, extra: list | None = None) -> dict:
+        args = [{"name": "input", "arg": {"as_tensor": {"name": read}}, "kind": 1}, *(extra or [])]
+        return {"target": target, "name": name, "inputs": args,
+                "outputs": [{"as_tensor": {"name": name}}], "metadata": {}}  # fmt: skip
+
+    weight = [{"name": "weight", "arg": {"as_tensor": {"name": "w"}}, "kind": 1}]
+    program = _program([node("torch.ops.aten.linear.default", "fc1", "x", weight),
+                        node(f"torch.ops.aten.{op}.default", "drawn", "fc1"),
+                        node("torch.ops.aten.linear.default", "fc2", "drawn", weight)])  # fmt: skip
+    program["graph_module"]["signature"]["input_specs"].append(
+        {"parameter": {"arg": {"name": "w"}, "parameter_name": "fc.weight"}})  # fmt: skip
+    program["graph_module"]["graph"]["tensor_values"] = {
+        "w": {"dtype": 7, "sizes": [{"as_int": 4}, {"as_int": 4}]}}  # fmt: skip
+    r = analyze_file(_archive(tmp_path / "drawn.pt2", program), ALL)
+    assert r.error is None and [u.layer for u in r.flow.unseen] == ["drawn"]
+    assert "DL601" not in {f.code for f in r.findings}

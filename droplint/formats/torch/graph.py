@@ -35,10 +35,12 @@ ATEN = "torch.ops.aten."
 HIGHER = "torch.ops.higher_order."
 # Higher-order ops whose graphs run on the op's last operands, returning the op's outputs.
 CALLS = {"cond", "invoke_subgraph", "wrap_with_set_grad_enabled", "wrap_with_autocast"}
-# Random draws other than bernoulli (which sites.py follows to the mask it makes).
+# Random draws other than bernoulli (which sites.py follows to the mask it makes); last, the
+# dropout of older CUDA graphs (_fused_dropout, p = keep), unseen rather than misread.
 RANDOM = {"rand", "rand_like", "randn", "randn_like", "randint", "randint_like", "normal",
           "normal_", "uniform", "uniform_", "exponential", "exponential_", "poisson",
-          "multinomial", "randperm", "rrelu", "rrelu_with_noise", "bernoulli_"}  # fmt: skip
+          "multinomial", "randperm", "rrelu", "rrelu_with_noise", "bernoulli_", "random_",
+          "geometric_", "cauchy_", "log_normal_", "_fused_dropout"}  # fmt: skip
 DROPOUT_TARGETS = ("dropout", "bernoulli", "scaled_dot_product_attention", "lstm", "gru")
 
 
