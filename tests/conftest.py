@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -10,14 +11,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from droplint.analysis import FileReport, analyze_file
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 
-# Markers by where a test lives (registered in pyproject.toml). The fast lane leaves them out:
-#     python -m pytest -m "not slow and not oracle and not browser and not network"
+# Markers by where a test lives (registered in pyproject.toml). The fast lane is what has none:
+#     python -m pytest -m fast -n 2 --hypothesis-profile fast
 MARKS = {
     "oracle": ("oracle",),  # runs the real frameworks (tests/oracle/)
     "test_picture_browser.py": ("browser", "slow"),  # headless Chromium
@@ -27,11 +29,25 @@ MARKS = {
 }
 
 
+LANES = {"slow", "oracle", "browser", "network"}
+
+# Hypothesis profiles (`--hypothesis-profile NAME`, or HYPOTHESIS_PROFILE): CI draws 200 models
+# per generated test, the fast lane 20, a long fuzzing run 20,000.
+settings.register_profile(
+    "ci", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile("fast", parent=settings.get_profile("ci"), max_examples=20)
+settings.register_profile("long", max_examples=20_000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         for part in Path(item.fspath).relative_to(ROOT / "tests").parts:
             for mark in MARKS.get(part, ()):
                 item.add_marker(mark)
+        if not LANES & {m.name for m in item.iter_markers()}:
+            item.add_marker("fast")
 
 
 def sample(rel: str) -> Path:

@@ -9,24 +9,17 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import zipfile
 from pathlib import Path
 from typing import Any
 
 from conftest import SAMPLES, rendered
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from droplint.analysis import FileReport, analyze_file, analyze_saved
 from droplint.formats import read_model
 from droplint.read import SavedModel
-
-settings.register_profile(
-    "ci", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
-settings.register_profile("long", max_examples=20_000, deadline=None)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 CONFIG_SOURCES = [
     "keras3/seed2.keras", "keras3/nested.keras", "keras3/rnn_zoo.keras", "keras3/attention.keras",
