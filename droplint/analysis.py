@@ -86,7 +86,8 @@ class FileReport:
         named = {s.node for s in self.sites}
         if self.flow:
             named |= {c.layer for c in self.flow.coverage if c.input_rate > 0 or c.input_unknown}
-        flow = Flow(coverage=self.flow.coverage, unseen=self.flow.unseen) if self.flow else None
+        unseen = [replace(u, node=None) for u in self.flow.unseen] if self.flow else []
+        flow = Flow(coverage=self.flow.coverage, unseen=unseen) if self.flow else None
         classes = {n: self.class_of(n) for n in sorted(named)}
         split = {s.layer: cls for s in self.sites for name, cls in [self.row_of(s)]
                  if name != s.node}  # fmt: skip

@@ -109,12 +109,24 @@ class Graph:
     def consumers(self, node_id: str) -> list[Node]:
         """Nodes that read any output of node_id, in graph order."""
         if self._consumers is None:
-            index: dict[str, list[Node]] = {}
-            for n in self.nodes.values():
-                for src in dict.fromkeys(t.node for t in n.inputs):
-                    index.setdefault(src, []).append(n)
-            self._consumers = index
+            self._consumers = self._consumer_index()
         return self._consumers.get(node_id, [])
+
+    def _consumer_index(self) -> dict[str, list[Node]]:
+        index: dict[str, list[Node]] = {}
+        get = index.get
+        for n in self.nodes.values():
+            ins = n.inputs
+            if len(ins) == 1:  # most nodes: one edge, no need to drop repeats
+                readers = get(ins[0].node)
+                if readers is None:
+                    index[ins[0].node] = [n]
+                else:
+                    readers.append(n)
+                continue
+            for src in dict.fromkeys([t.node for t in ins]):
+                index.setdefault(src, []).append(n)
+        return index
 
     def producers(self, node: Node) -> list[Node]:
         return [self.nodes[t.node] for t in dict.fromkeys(node.inputs) if t.node in self.nodes]

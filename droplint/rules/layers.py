@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 from droplint.enums import NodeKind, Severity
 from droplint.rules.registry import RULES, Context, Finding, rule
-from droplint.sites.model import dropout_settings
 
 
 @rule(
@@ -14,11 +13,9 @@ from droplint.sites.model import dropout_settings
     "A layer droplint does not model has dropout-like settings it cannot place.",
 )  # fmt: skip
 def opaque_layer(ctx: Context) -> Iterator[Finding]:
-    for node in ctx.graph.all_nodes():
-        if node.kind != NodeKind.OPAQUE:
-            continue
-        keys = dropout_settings(node.attrs)
-        if not keys:
+    for unseen in ctx.flow.unseen:  # the flow has found them: no second walk of the graph
+        node, keys = unseen.node, unseen.settings
+        if node is None or node.kind != NodeKind.OPAQUE or not keys:
             continue
         settings = ", ".join(f"{k}={v}" for k, v in keys.items())
         kind = f"registered as {node.module}" if node.module and ">" in node.module else "unknown"
@@ -36,8 +33,9 @@ def opaque_layer(ctx: Context) -> Iterator[Finding]:
     "A layer that carries code: droplint never runs it, and loading the file may.",
 )  # fmt: skip
 def executable_layer(ctx: Context) -> Iterator[Finding]:
-    for node in ctx.graph.all_nodes():
-        if not ctx.semantics.carries_code(node):
+    for unseen in ctx.flow.unseen:
+        node = unseen.node
+        if node is None or not unseen.code:
             continue
         yield RULES["DL003"].finding(
             node.id,

@@ -17,7 +17,10 @@ from droplint.sites.model import compound
 )  # fmt: skip
 def double_masked_rnn_input(ctx: Context) -> Iterator[Finding]:
     gates = {(s.node, s.layer): s for s in ctx.sites if s.where == Where.GATE_INPUT}
-    for node in ctx.graph.nodes.values():
+    gated = {node for node, _ in gates}
+    for node in ctx.graph.nodes.values() if gated else ():  # only nodes with x_t dropout
+        if node.id not in gated:
+            continue
         chain = ctx.flow.input_chain(node)
         before = chain.active(MOST_RELATED) if chain else []
         if not before:

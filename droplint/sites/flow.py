@@ -203,6 +203,7 @@ class Unseen:
     cls: str
     settings: dict[str, Any]  # its dropout-like settings, which droplint cannot place
     code: bool  # it carries code droplint never runs (a Lambda)
+    node: Node | None = field(default=None, repr=False, compare=False)  # None once detached
 
     def to_dict(self) -> dict[str, object]:
         return {"layer": self.layer, "class": self.cls, "dropout_settings": self.settings,
@@ -249,15 +250,18 @@ def analyse_flow(graph: Graph, sites: list[Site], sem: Semantics) -> Flow:
         (output_sites if s.where == Where.OUTPUT else internal).setdefault(s.node, []).append(s)
     unseen = {u.layer for u in flow.unseen}
     chains, unknown_set, parts_of = flow.chains, flow.unknown, flow.parts
+    marked = output_sites.keys() | internal.keys()  # nodes that apply dropout themselves
     for node in graph.nodes.values():
         hidden = any(n.id in unseen for n in node.walk()) if unseen else False
+        if not hidden and node.id not in marked:
+            for t in node.inputs:  # inline: this loop runs for every edge of the graph
+                if t in chains or t in unknown_set or t in parts_of:
+                    break
+            else:  # the common case: no dropout comes in, none is added
+                if sem.weighted(node):
+                    flow.coverage.append(LayerCoverage(node.id, node.op, 0.0, 0.0))
+                continue
         own_sites = output_sites.get(node.id)
-        if not (own_sites or hidden or node.id in internal) and not any(
-            t in chains or t in unknown_set or t in parts_of for t in node.inputs
-        ):  # the common case: no dropout comes in, none is added
-            if sem.weighted(node):
-                flow.coverage.append(LayerCoverage(node.id, node.op, 0.0, 0.0))
-            continue
         _follow(flow, node, own_sites or [], hidden, sem)
         reaching = flow.input_chain(node)
         in_rate, unknown_rate = reaching.visible() if reaching else (0.0, False)
@@ -340,7 +344,7 @@ def _seen(chain: Chain | None, unknown: bool) -> tuple[float, bool]:
 def unseen_layers(graph: Graph, sem: Semantics) -> list[Unseen]:
     """Layers droplint cannot see into, wrapped ones included, in graph order."""
     return [
-        Unseen(n.id, n.op, dropout_settings(n.attrs), sem.carries_code(n))
+        Unseen(n.id, n.op, dropout_settings(n.attrs), sem.carries_code(n), n)
         for n in graph.all_nodes()
         if n.kind == NodeKind.OPAQUE or sem.carries_code(n)
     ]

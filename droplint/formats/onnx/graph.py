@@ -143,11 +143,14 @@ class _Builder:
         training: bool, depth: int,
     ) -> None:  # fmt: skip
         local = n.name or (n.outputs[0] if n.outputs else f"{n.op_type}_{i}")
-        ident = self.unique(prefix + local)
-        function = self.functions.get((n.domain, n.op_type, n.overload))
-        if function is not None:
-            self.inline(function, n, ident, scope, training, depth)
-            return
+        ident = prefix + local
+        if ident in self.graph.nodes:
+            ident = self.unique(ident)
+        if self.functions:
+            function = self.functions.get((n.domain, n.op_type, n.overload))
+            if function is not None:
+                self.inline(function, n, ident, scope, training, depth)
+                return
         operands = []
         for name in n.inputs:  # inline: this loop runs for every edge of the graph
             found = scope.get(name) if name else None
@@ -167,7 +170,9 @@ class _Builder:
         self.add(node)
         for k, out in enumerate(n.outputs):
             if out:
-                scope[out] = Tensor(node.id, k)
+                scope[out] = Tensor(ident, k)
+        if not n.attrs:
+            return
         for attr in n.attrs.values():
             subgraphs = attr.value if isinstance(attr.value, list) else [attr.value]
             for j, sub in enumerate(s for s in subgraphs if isinstance(s, OnnxGraph)):
