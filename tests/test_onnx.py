@@ -241,3 +241,19 @@ def test_a_custom_op_is_one_droplint_cannot_see_into(tmp_path: Path) -> None:
     from conftest import rendered
 
     assert "no dropout droplint can see" in rendered("text", [report])
+
+
+@pytest.mark.parametrize("rel", sorted(str(p.relative_to(ONNX)) for p in ONNX.rglob("*.onnx")))
+def test_the_skeleton_gives_the_whole_files_answer(
+    rel: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Files above WHOLE_FILE are copied field by field without their weights (runs of nodes
+    in one piece, as far as the read-ahead holds their keys): the analysis is the one of the
+    whole file, with the real read-ahead and with small ones that cut runs anywhere."""
+    from droplint.formats.onnx import skeleton
+
+    whole = analyze_file(ONNX / rel, ALL).to_dict()
+    monkeypatch.setattr(skeleton, "WHOLE_FILE", 0)
+    for block in (skeleton.BLOCK, *range(40, 72)):
+        monkeypatch.setattr(skeleton, "BLOCK", block)
+        assert analyze_file(ONNX / rel, ALL).to_dict() == whole, block
