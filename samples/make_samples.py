@@ -1064,6 +1064,13 @@ def dl601_hit_no_dropout(keras):
     return _chain(keras, "dl601_hit_no_dropout", [L.Dense(8, name="fc"), L.Dense(1, name="head")])
 
 
+def dl601_ok_no_trainable_layer(keras):
+    """Input((8,)) -> Activation -> Reshape: no layer with weights, nothing to regularise."""
+    L = keras.layers
+    layers = [L.Activation("relu", name="act"), L.Reshape((2, 4), name="shape")]
+    return _chain(keras, "dl601_ok_no_trainable_layer", layers)
+
+
 def dl601_ok_with_dropout(keras):
     """Input((8,)) -> Dense(8) -> Dropout(0.3) -> Dense(1)."""
     return _fc_drop_head(keras, "dl601_ok_with_dropout", 0.3)
@@ -1147,6 +1154,7 @@ RULE_SAMPLES = [
     (dl504_ok_no_training_flag, BOTH, NONE),
     (dl601_hit_no_dropout, BOTH, [("DL601", None)]),
     (dl601_ok_with_dropout, BOTH, NONE),
+    (dl601_ok_no_trainable_layer, BOTH, NONE),
     (dl602_hit_last_dense_unregularized, (K3,), [("DL602", "d3")]),
     (dl602_ok_dropout_before_every_dense, (K3,), NONE),
 ]  # fmt: skip

@@ -21,12 +21,17 @@ def no_dropout(ctx: Context) -> Iterator[Finding]:
     trainable = len(ctx.flow.coverage)
     if trainable == 0 or active(ctx.sites) or ctx.flow.unseen:
         return  # a layer droplint cannot see into may hold dropout
+    layers = plural(trainable, "trainable layer")
+    if ctx.sites:  # settings that drop nothing: say so, next to the layers the map shows
+        inert = plural(len(ctx.sites), "dropout setting")
+        verb = "drops" if len(ctx.sites) == 1 else "drop"
+        head = f"No dropout applies in this model's {layers}: its {inert} {verb} nothing."
+    else:
+        head = f"No dropout anywhere in this model's {layers}."
     yield RULES["DL601"].finding(
         None,
-        f"No dropout anywhere in this model's {plural(trainable, 'trainable layer')}. That is "
-        "fine for "
-        "small data-rich models; if it overfits, add Dropout before Dense layers, "
-        "SpatialDropout after convolutions, or dropout= in recurrent layers.",
+        f"{head} That is fine for small data-rich models; if it overfits, add Dropout before "
+        "Dense layers, SpatialDropout after convolutions, or dropout= in recurrent layers.",
     )
 
 
