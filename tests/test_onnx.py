@@ -257,3 +257,46 @@ def test_the_skeleton_gives_the_whole_files_answer(
     for block in (skeleton.BLOCK, *range(40, 72)):
         monkeypatch.setattr(skeleton, "BLOCK", block)
         assert analyze_file(ONNX / rel, ALL).to_dict() == whole, block
+
+
+def _node_bytes(data: bytes) -> list[memoryview]:
+    """The NodeProtos of a model's main graph, as bytes."""
+    from droplint.read.protowire import fields
+
+    graph = next(v for n, _, v in fields(memoryview(data)) if n == 7)
+    return [v for n, _, v in fields(graph) if n == 1]  # type: ignore[arg-type]
+
+
+def test_the_inline_node_reader_agrees_with_the_generic_one() -> None:
+    """Every node of every ONNX sample, and nodes with each field a NodeProto has, read inline
+    (the fast path) and by the generic field loop, give the same node."""
+    from onnx import helper
+
+    from droplint.formats.onnx.proto import _Count, _node, _node_generic
+
+    crafted = helper.make_node(
+        "Dropout", ["x", "", "t"], ["y", "mask"], name="drop" * 40, domain="ai.onnx",
+        doc_string="written by hand " * 20, ratio=0.25, seed=3,
+    )  # fmt: skip
+    crafted.overload = "v2"
+    for key, value in (("pkg.torch.onnx.name_scopes", "['', 'net.drop']"), ("other", "x")):
+        crafted.metadata_props.add(key=key, value=value)
+    custom = helper.make_node(
+        "Noise", ["x"], ["y"], domain="my.ops", doc_string="no overload", names=["a", "b"]
+    )
+    model = helper.make_model(helper.make_graph([crafted, custom], "g", [], []))
+    models = [model.SerializeToString()]
+    models += [p.read_bytes() for p in sorted(ONNX.rglob("*.onnx"))]
+    checked = 0
+    for data in models:
+        _Count.start()  # the node budget, as a file's reading starts it
+        for buf in _node_bytes(data):
+            assert _node(buf, 0) == _node_generic(buf, 0)
+            checked += 1
+    read = _node(_node_bytes(models[0])[0], 0)
+    assert (read.domain, read.overload, read.metadata) == (
+        "",
+        "v2",
+        {"pkg.torch.onnx.name_scopes": "['', 'net.drop']"},
+    )
+    assert set(read.attrs) == {"ratio", "seed"} and checked > 500

@@ -22,7 +22,17 @@ from droplint.formats.onnx.skeleton import read_structure
 from droplint.limits import OverLimit, limits, over
 from droplint.read import SavedModel
 from droplint.read.printable import printable
-from droplint.read.protowire import I32, I64, LEN, VARINT, fields, packed_varints, signed64, text
+from droplint.read.protowire import (
+    I32,
+    I64,
+    LEN,
+    VARINT,
+    fields,
+    packed_varints,
+    read_varint,
+    signed64,
+    text,
+)
 
 SMALL_TENSOR = 64  # elements decoded: ratios, flags, thresholds, mask shapes; weights never
 
@@ -237,31 +247,51 @@ class _Count:
         raise over(f"the file has more than {limits().nodes:,} nodes", "nodes")
 
 
-FAST_KEYS = frozenset({0x0A, 0x12, 0x1A, 0x22})  # input, output, name, op_type: short strings
+# NodeProto fields read inline, all LEN: input, output, name, op_type, attribute, doc_string,
+# domain, overload, metadata_props. Anything else goes to the generic reader.
+NODE_KEYS = frozenset({0x0A, 0x12, 0x1A, 0x22, 0x2A, 0x32, 0x3A, 0x42, 0x4A})
 NO_ATTRS: Mapping[str, OnnxAttr] = MappingProxyType({})  # shared by nodes without any
 NO_METADATA: Mapping[str, str] = MappingProxyType({})
 
 
 def _node(buf: memoryview, depth: int) -> OnnxNode:
-    """NodeProto. Graphs hold most of their nodes, and most nodes are only short strings (inputs,
-    outputs, name, op_type): those are read inline from the bytes; anything else (attributes, a
-    domain, long strings) goes to the generic reader."""
+    """NodeProto. Graphs hold most of their nodes and the nodes most of their bytes: the
+    fields are read inline, strings straight from the bytes; an unusual field (another wire
+    type, a field droplint does not know) sends the node to the generic reader."""
     data = bytes(buf)
     ins: list[str] = []
     outs: list[str] = []
-    name = op = ""
+    name = op = domain = overload = ""
+    attrs: dict[str, OnnxAttr] | None = None
+    metadata: dict[str, str] | None = None
     pos, end = 0, len(data)
     while pos < end:
         key = data[pos]
-        size = data[pos + 1] if pos + 1 < end else 0x80
-        if key not in FAST_KEYS or size >= 0x80:
+        if key not in NODE_KEYS:
             return _node_generic(buf, depth)
-        start = pos + 2
-        pos = start + size
+        size = data[pos + 1] if pos + 1 < end else 0x80
+        if size < 0x80:
+            first = pos + 2
+        else:
+            size, first = read_varint(buf, pos + 1)
+        pos = first + size
         if pos > end:
             raise UnreadableModel("protobuf field runs past the end of its message")
+        if key == 0x2A:
+            attr = _attr(buf[first:pos], depth)
+            attrs = attrs if attrs is not None else {}
+            attrs[attr.name] = attr
+            continue
+        if key == 0x4A:
+            entry = _entry(buf[first:pos])
+            if entry is not None:
+                metadata = metadata if metadata is not None else {}
+                metadata[entry[0]] = entry[1]
+            continue
+        if key == 0x32:
+            continue  # doc_string: never read
         try:
-            value = data[start:pos].decode()
+            value = data[first:pos].decode()
         except UnicodeDecodeError:
             return _node_generic(buf, depth)  # which says so in a sentence
         if not value.isprintable():  # tested here: this loop reads most strings of a graph
@@ -272,9 +302,14 @@ def _node(buf: memoryview, depth: int) -> OnnxNode:
             outs.append(value)
         elif key == 0x1A:
             name = value
-        else:
+        elif key == 0x22:
             op = value
-    return OnnxNode(op, "", name, "", ins, outs, NO_ATTRS, NO_METADATA)  # type: ignore[arg-type]
+        elif key == 0x3A:
+            domain = "" if value == "ai.onnx" else value
+        else:
+            overload = value
+    return OnnxNode(op, domain, name, overload, ins, outs, attrs or NO_ATTRS,  # type: ignore[arg-type]
+                    metadata or NO_METADATA)  # type: ignore[arg-type]  # fmt: skip
 
 
 def _node_generic(buf: memoryview, depth: int) -> OnnxNode:
@@ -310,6 +345,9 @@ METADATA_KEYS = frozenset({b"pkg.torch.onnx.name_scopes"})
 
 
 def _entry(buf: memoryview) -> tuple[str, str] | None:
+    key_first = len(buf) > 2 and buf[0] == 0x0A and buf[1] < 0x80  # as writers put it
+    if key_first and bytes(buf[2 : 2 + buf[1]]) not in METADATA_KEYS:
+        return None  # most keys (dynamo's stack traces, ...) are skipped unread
     key: memoryview | None = None
     val = ""
     for number, wire, value in fields(buf):
