@@ -678,6 +678,43 @@ def _k3_rule_layer_classes(keras):
     return AttentionDropoutBlock, PlainBlock
 
 
+def _k3_drop_path_block(keras):
+    """A registered residual block in timm's naming: drop_path_rate drops the whole branch per
+    sample (stochastic depth), attn_drop drops its softmax gate; decay_rate is no dropout."""
+
+    @keras.saving.register_keras_serializable(package="droplint_samples")
+    class DropPathBlock(keras.layers.Layer):
+        def __init__(self, units, drop_path_rate=0.0, attn_drop=0.0, decay_rate=0.99, **kwargs):
+            super().__init__(**kwargs)
+            self.units, self.decay_rate = units, decay_rate
+            self.drop_path_rate, self.attn_drop = drop_path_rate, attn_drop
+            self.score = keras.layers.Dense(units, name="score")
+            self.seed_generator = keras.random.SeedGenerator(SEED)
+
+        def build(self, input_shape):
+            self.score.build(input_shape)
+
+        def call(self, inputs, training=None):
+            gate = keras.ops.softmax(self.score(inputs))
+            if training and self.attn_drop > 0:
+                gate = keras.random.dropout(gate, self.attn_drop, seed=self.seed_generator)
+            branch = gate * inputs
+            if training and self.drop_path_rate > 0:
+                shape = (keras.ops.shape(inputs)[0],) + (1,) * (len(inputs.shape) - 1)
+                branch = keras.random.dropout(
+                    branch, self.drop_path_rate, noise_shape=shape, seed=self.seed_generator
+                )
+            return inputs + branch
+
+        def get_config(self):
+            config = super().get_config()
+            config.update({"units": self.units, "drop_path_rate": self.drop_path_rate,
+                           "attn_drop": self.attn_drop, "decay_rate": self.decay_rate})  # fmt: skip
+            return config
+
+    return DropPathBlock
+
+
 # --- DL002 opaque-layer -----------------------------------------------------
 
 
@@ -695,6 +732,20 @@ def dl002_ok_custom_units_only(keras):
     _, PlainBlock = _k3_rule_layer_classes(keras)
     head = keras.layers.Dense(1, name="head")
     return _chain(keras, "dl002_ok_custom_units_only", [PlainBlock(8, name="plain_block"), head])
+
+
+def dl002_hit_drop_path_names(keras):
+    """Custom layer droplint_samples>DropPathBlock(drop_path_rate=0.1, attn_drop=0.2,
+    decay_rate=0.99): dropout settings named as timm names them."""
+    block = _k3_drop_path_block(keras)(8, drop_path_rate=0.1, attn_drop=0.2, name="path_block")
+    return _chain(keras, "dl002_hit_drop_path_names", [block, keras.layers.Dense(1, name="head")])
+
+
+def dl002_ok_drop_path_off(keras):
+    """DropPathBlock with its dropout off and only decay_rate=0.5 set: a *_rate that is no
+    dropout setting."""
+    block = _k3_drop_path_block(keras)(8, decay_rate=0.5, name="path_block")
+    return _chain(keras, "dl002_ok_drop_path_off", [block, keras.layers.Dense(1, name="head")])
 
 
 def dl002_hit_unmodelled_hub_backbone(keras):
@@ -1114,6 +1165,8 @@ RULE_SAMPLES = [
     # No dropout-like setting (no DL002), but droplint cannot see into the custom layer, so it
     # never says the model has no dropout (no DL601).
     (dl002_ok_custom_units_only, (K3,), NONE),
+    (dl002_hit_drop_path_names, (K3,), [("DL002", "path_block")]),
+    (dl002_ok_drop_path_off, (K3,), NONE),
     (dl002_hit_unmodelled_hub_backbone, (K3,), [("DL002", "fnet_backbone")]),
     (dl002_ok_transformer_encoder, (K3,), NONE),
     (dl003_hit_lambda, BOTH, [("DL003", "double")]),

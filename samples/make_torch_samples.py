@@ -266,6 +266,28 @@ class FixedRates(nn.Module):
         return self.zero(self.fc2(self.keep(torch.relu(self.fc1(x)))))
 
 
+@torch.library.custom_op("droplint_samples::noisy", mutates_args=())
+def noisy(x: torch.Tensor, p: float) -> torch.Tensor:
+    """A custom operator that drops with probability p: its code is not in the archive."""
+    return F.dropout(x, p, training=True)
+
+
+@noisy.register_fake
+def _(x: torch.Tensor, p: float) -> torch.Tensor:
+    return torch.empty_like(x)
+
+
+class CustomNoise(nn.Module):
+    """Linear -> droplint_samples::noisy(p=0.3) -> Linear: dropout inside a custom op."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fc1, self.fc2 = nn.Linear(8, 16), nn.Linear(16, 2)
+
+    def forward(self, x):
+        return self.fc2(noisy(self.fc1(x), 0.3))
+
+
 def _encoder() -> nn.Module:
     layer = nn.TransformerEncoderLayer(16, 2, 32, dropout=0.1, batch_first=True)
     return nn.TransformerEncoder(layer, num_layers=2, enable_nested_tensor=False)
@@ -302,6 +324,7 @@ CASES = {
     "region": (Region, torch.randn(4, 16), ("train",), {"strict": True}),
     "hand_rolled": (HandRolled, X8, ("train",)),
     "fixed_rates": (FixedRates, X8, ("train",)),
+    "custom_op": (CustomNoise, X8, ("train",)),
 }  # fmt: skip
 
 

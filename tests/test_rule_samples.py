@@ -82,6 +82,15 @@ def test_an_unmodelled_keras_hub_backbone_is_opaque_with_its_dropout() -> None:
     assert "keras_hub>FNetBackbone" in finding.message and "dropout=0.1" in finding.message
 
 
+def test_dropout_settings_go_by_the_names_libraries_give_them() -> None:
+    """The maker's DropPathBlock: drop_path_rate=0.1 and attn_drop=0.2 (timm's names) are
+    dropout settings droplint cannot place; decay_rate is none, set or not."""
+    hit = analyze_file(SAMPLES / "rules/keras3/dl002_hit_drop_path_names.keras")
+    assert [u.settings for u in hit.flow.unseen] == [{"drop_path_rate": 0.1, "attn_drop": 0.2}]
+    ok = analyze_file(SAMPLES / "rules/keras3/dl002_ok_drop_path_off.keras")
+    assert [(u.cls, u.settings) for u in ok.flow.unseen] == [("DropPathBlock", {})]
+
+
 def test_keras_hub_transformer_encoder_is_modelled() -> None:
     """keras_hub's TransformerEncoder(dropout=0.1): attention dropout in its
     MultiHeadAttention, and Dropout layers after attention and after the feed-forward block."""

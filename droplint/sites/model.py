@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -80,10 +81,22 @@ def dropout_settings(attrs: dict[str, Any]) -> dict[str, Any]:
     return {
         key: _shown(value)
         for key, value in attrs.items()
-        if (key == "rate" or "dropout" in key.lower())
+        if _dropout_like(key, value)
         and value not in (None, False, 0, 0.0)
         and not isinstance(value, dict)
     }
+
+
+# Names that dropout rates go by: Keras's rate and *dropout*, GPT-2's *_pdrop, timm's
+# drop_path/attn_drop/proj_drop, drop_rate, keep_prob, stochastic_depth_rate; torch's p only
+# as a probability. Not any *_rate: dilation_rate and learning_rate are none.
+_DROP_WORDS = re.compile(r"dropout|pdrop|keep_prob|stochastic_depth|(^|_)drop($|_)", re.IGNORECASE)
+
+
+def _dropout_like(key: str, value: Any) -> bool:
+    if key == "p":
+        return isinstance(value, float) and 0 < value <= 1
+    return key == "rate" or bool(_DROP_WORDS.search(key))
 
 
 def _shown(value: Any) -> Any:
