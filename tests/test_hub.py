@@ -66,6 +66,19 @@ def test_a_preset_folder_is_read_with_its_release(tmp_path: Path) -> None:
     assert [f.code for f in report.findings] == ["DL002"]  # its dropout=0.1 is named
 
 
+def test_a_task_of_another_release_names_its_backbones_dropout(tmp_path: Path) -> None:
+    """The maker's BERT classifier preset (classifier dropout 0.3, backbone dropout 0.2) said
+    to come from a release droplint has no table of: the task is unseen, with both settings
+    named, the backbone's under its argument."""
+    other = tmp_path / "preset"
+    shutil.copytree(HUB / "bert_task_preset", other)
+    meta = json.loads((other / "metadata.json").read_text())
+    meta["keras_hub_version"] = "0.20.0"  # edited, as above
+    (other / "metadata.json").write_text(json.dumps(meta))
+    (unseen,) = analyze_file(other).flow.unseen
+    assert unseen.settings == {"backbone.dropout": 0.2, "dropout": 0.3}
+
+
 def test_a_task_preset_is_the_whole_task() -> None:
     """A preset saved from a task: task.json holds the task, its backbone inside."""
     report = analyze_file(HUB / "bert_task_preset")

@@ -75,16 +75,21 @@ def as_rate(value: Any) -> float | None:
     return rate if math.isfinite(rate) else None  # NaN and infinities are no rates
 
 
-def dropout_settings(attrs: dict[str, Any]) -> dict[str, Any]:
+def dropout_settings(attrs: dict[str, Any], depth: int = 3) -> dict[str, Any]:
     """Settings that look like dropout rates and are set to something other than off; a value
-    that is not a number, text or a short list of them is shown as a short text."""
-    return {
-        key: _shown(value)
-        for key, value in attrs.items()
-        if _dropout_like(key, value)
-        and value not in (None, False, 0, 0.0)
-        and not isinstance(value, dict)
-    }
+    that is not a number, text or a short list of them is shown as a short text. Objects saved
+    inside the config (a keras_hub task's backbone) are looked into, their keys dotted:
+    `backbone.dropout`."""
+    found: dict[str, Any] = {}
+    for key, value in attrs.items():
+        if isinstance(value, dict):
+            inner = value.get("config") if isinstance(value.get("config"), dict) else value
+            if depth > 0:
+                nested = dropout_settings(inner, depth - 1)
+                found.update((f"{key}.{k}", v) for k, v in nested.items())
+        elif _dropout_like(key, value) and value not in (None, False, 0, 0.0):
+            found[key] = _shown(value)
+    return found
 
 
 # Names that dropout rates go by: Keras's rate and *dropout*, GPT-2's *_pdrop, timm's
