@@ -344,7 +344,36 @@ def build_wild(out):
             out, weights = self.mha(x, x, x, need_weights=True)
             return out, weights
 
+    class HFDropPath(nn.Module):
+        """transformers' drop_path (ConvNext, Swin, BEiT): floor(keep + U[0, 1)) is 1 with
+        probability keep, one draw per sample, on the residual branch; p = 0.25."""
+
+        def __init__(self, p=0.25):
+            super().__init__()
+            self.fc1, self.fc2, self.p = nn.Linear(8, 8), nn.Linear(8, 2), p
+
+        def forward(self, x):
+            h, keep = self.fc1(x), 1 - self.p
+            shape = (h.shape[0],) + (1,) * (h.ndim - 1)
+            r = keep + torch.rand(shape, dtype=h.dtype, device=h.device)
+            r.floor_()
+            return self.fc2(h + h.div(keep) * r)
+
+    class EmbeddingDropout(nn.Module):
+        """AWD-LSTM's embedding dropout: whole rows of the embedding matrix dropped (p = 0.1)
+        by a mask multiplied into the weight."""
+
+        def __init__(self, p=0.1):
+            super().__init__()
+            self.emb, self.head, self.p = nn.Embedding(20, 8), nn.Linear(8, 2), p
+
+        def forward(self, ids):
+            w = self.emb.weight
+            mask = w.new_empty((w.size(0), 1)).bernoulli_(1 - self.p).expand_as(w) / (1 - self.p)
+            return self.head(torch.nn.functional.embedding(ids, mask * w))
+
     SelfAttention.__qualname__, MHAWeights.__qualname__ = "SelfAttention", "MHAWeights"
+    HFDropPath.__qualname__, EmbeddingDropout.__qualname__ = "HFDropPath", "EmbeddingDropout"
 
     def conv(cls, make, p):
         torch.manual_seed(0)
@@ -376,6 +405,16 @@ def build_wild(out):
     _torch_export(wdir / "mha_weights_dynamo.onnx", MHAWeights().train(), (xs,),
                   "dynamo exporter, train(): nn.MultiheadAttention(need_weights=True)", "wild",
                   dynamo=True)  # fmt: skip
+    ids = torch.randint(0, 20, (2, 5))
+    for name, make, x in (
+        ("drop_path", HFDropPath, xf),
+        ("embedding_dropout", EmbeddingDropout, ids),
+    ):
+        for exporter, dyn in (("dynamo", True), ("ts", False)):
+            torch.manual_seed(0)
+            _torch_export(wdir / f"{name}_{exporter}.onnx", make().train(), (x,),
+                          f"{exporter} exporter, train(): {make.__doc__.split(':')[0]}", "wild",
+                          dynamo=dyn)  # fmt: skip
     _wild_helper(wdir)
 
 

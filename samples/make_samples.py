@@ -748,6 +748,16 @@ def dl002_ok_drop_path_off(keras):
     return _chain(keras, "dl002_ok_drop_path_off", [block, keras.layers.Dense(1, name="head")])
 
 
+def dl002_hit_unseen_branch_merged(keras):
+    """Input((8,)) -> [DropPathBlock(attn_drop=0.2) "path_block", Dense(8) "fc"] -> Add "merge"
+    -> Dense(1) "head": the head's input is partly made by a layer droplint cannot see into."""
+    L = keras.layers
+    inp = keras.Input((8,), name="inp")
+    block = _k3_drop_path_block(keras)(8, attn_drop=0.2, name="path_block")(inp)
+    x = L.Add(name="merge")([block, L.Dense(8, name="fc")(inp)])
+    return keras.Model(inp, L.Dense(1, name="head")(x), name="dl002_hit_unseen_branch_merged")
+
+
 def dl002_hit_unmodelled_hub_backbone(keras):
     """keras_hub FNetBackbone (tiny, built from scratch, no download): a whole model
     saved as one registered class keras_hub>FNetBackbone with dropout=0.1, of a family
@@ -1167,6 +1177,7 @@ RULE_SAMPLES = [
     (dl002_ok_custom_units_only, (K3,), NONE),
     (dl002_hit_drop_path_names, (K3,), [("DL002", "path_block")]),
     (dl002_ok_drop_path_off, (K3,), NONE),
+    (dl002_hit_unseen_branch_merged, (K3,), [("DL002", "path_block")]),
     (dl002_hit_unmodelled_hub_backbone, (K3,), [("DL002", "fnet_backbone")]),
     (dl002_ok_transformer_encoder, (K3,), NONE),
     (dl003_hit_lambda, BOTH, [("DL003", "double")]),

@@ -53,6 +53,9 @@ def found(rel: str) -> list[tuple[str, str | None]]:
     ("torch/mlp_train_dynamo.onnx", {"node_native_dropout__1": (0.3, "always")}),
     ("torch/mha_train_ts.onnx", {"/mha/Dropout": (0.1, "never"), "/drop/Dropout": (0.2, "always")}),
     ("zoo/light_bvlc_alexnet.onnx", {"n18": (0.5, "never"), "n21": (0.5, "never")}),
+    # transformers' drop_path, p=0.25: floor(0.75 + U) times the branch
+    ("wild/drop_path_dynamo.onnx", {"node_mul": (0.25, "always")}),
+    ("wild/drop_path_ts.onnx", {"/Mul": (0.25, "always")}),
 ])  # fmt: skip
 def test_sites_by_opset_and_exporter(rel: str, expected: dict) -> None:
     assert sites(rel) == expected
@@ -257,6 +260,17 @@ def test_the_skeleton_gives_the_whole_files_answer(
     for block in (skeleton.BLOCK, *range(40, 72)):
         monkeypatch.setattr(skeleton, "BLOCK", block)
         assert analyze_file(ONNX / rel, ALL).to_dict() == whole, block
+
+
+@pytest.mark.parametrize("rel", ["wild/embedding_dropout_dynamo.onnx",
+                                 "wild/embedding_dropout_ts.onnx"])  # fmt: skip
+def test_a_random_draw_droplint_cannot_follow_is_unseen(rel: str) -> None:
+    """The maker's AWD-LSTM embedding dropout multiplies its mask into the embedding weight
+    (onnxruntime: random outputs). No site droplint can read, and no "no dropout" either: the
+    draw is a layer droplint cannot see into, and the layer it reaches cannot tell."""
+    r = report(rel)
+    assert not r.sites and [u.cls for u in r.flow.unseen] == ["RandomUniformLike"]
+    assert r.flow.uncertain() == 1 and "DL601" not in {f.code for f in r.findings}
 
 
 def _node_bytes(data: bytes) -> list[memoryview]:

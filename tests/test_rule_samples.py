@@ -91,6 +91,14 @@ def test_dropout_settings_go_by_the_names_libraries_give_them() -> None:
     assert [(u.cls, u.settings) for u in ok.flow.unseen] == [("DropPathBlock", {})]
 
 
+def test_a_merge_with_an_unseen_part_leaves_the_next_layer_unknown() -> None:
+    """The maker's DropPathBlock (attn_drop=0.2) and a Dense, added, then the head: part of the
+    head's input comes from a layer droplint cannot see into. It cannot tell, not "none"."""
+    report = analyze_file(SAMPLES / "rules/keras3/dl002_hit_unseen_branch_merged.keras")
+    (head,) = [c for c in report.flow.coverage if c.layer == "head"]
+    assert head.input_unknown and head.input_rate == 0 and report.flow.uncertain() == 1
+
+
 def test_keras_hub_transformer_encoder_is_modelled() -> None:
     """keras_hub's TransformerEncoder(dropout=0.1): attention dropout in its
     MultiHeadAttention, and Dropout layers after attention and after the feed-forward block."""

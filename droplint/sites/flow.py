@@ -267,6 +267,7 @@ def analyse_flow(graph: Graph, sites: list[Site], sem: Semantics) -> Flow:
         in_rate, unknown_rate = reaching.visible() if reaching else (0.0, False)
         in_rate = max(in_rate, *(flow.merged_rate(t) for t in node.inputs), 0.0)
         unknown = unknown_rate or any(t in flow.unknown for t in node.inputs)
+        unknown = unknown or any(p.unknown for t in node.inputs for p in flow.parts.get(t, ()))
         if node.id in internal:
             readers = {n.id for n in sem.direct_readers(node)}
             for s in internal[node.id]:

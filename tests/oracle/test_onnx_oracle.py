@@ -75,7 +75,11 @@ def test_random_exactly_where_droplint_says_always(path: Path) -> None:
         assert random_outputs(sess, feed(sess, True))
         assert not random_outputs(sess, feed(sess, False))
         return
-    assert random_outputs(sess, feed(sess, True)) is ("always" in actives), actives
+    random = random_outputs(sess, feed(sess, True))
+    if random and "always" not in actives:  # allowed only where droplint says it cannot tell
+        assert report.flow.unseen, actives
+        return
+    assert random is ("always" in actives), actives
 
 
 RUNS = 200

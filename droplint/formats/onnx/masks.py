@@ -56,20 +56,33 @@ class Mask:
         return self.values is None or self.values.of(operand) is UNKNOWN
 
 
-def random_sites(graph: Graph, values: Values) -> Iterator[Site]:
-    """A site for every random mask or noise that reaches data (or a graph output)."""
+RANDOM = {"Bernoulli", "Multinomial", *UNIFORM, *NORMAL}  # every op that draws at random
+
+
+def random_sites(graph: Graph, values: Values, read: set[str]) -> Iterator[Site]:
+    """A site for every random mask or noise that reaches data (or a graph output); the random
+    ops whose draws became one are added to `read` (the others droplint cannot read)."""
     for node in graph.nodes.values():
-        if node.op == "Bernoulli":
-            yield from _masked(graph, values, _bernoulli(values, node))
-        elif node.op in UNIFORM:
-            for compare in graph.consumers(node.id):
-                mask = _uniform(values, node, compare)
-                if mask is not None:
-                    yield from _masked(graph, values, mask)
-        elif node.op in NORMAL:
-            site = _noise(graph, values, node)
-            if site is not None:
-                yield site
+        if node.op not in RANDOM:
+            continue
+        found = list(_sites_of(graph, values, node))
+        if found:
+            read.add(node.id)
+        yield from found
+
+
+def _sites_of(graph: Graph, values: Values, node: Node) -> Iterator[Site]:
+    if node.op == "Bernoulli":
+        yield from _masked(graph, values, _bernoulli(values, node))
+    elif node.op in UNIFORM:
+        for compare in graph.consumers(node.id):
+            mask = _uniform(values, node, compare) or _floored(graph, values, node, compare)
+            if mask is not None:
+                yield from _masked(graph, values, mask)
+    elif node.op in NORMAL:
+        site = _noise(graph, values, node)
+        if site is not None:
+            yield site
 
 
 def _bernoulli(values: Values, node: Node) -> Mask:
@@ -93,6 +106,23 @@ def _uniform(values: Values, random: Node, compare: Node) -> Mask | None:
     return Mask(random, compare, below if u_less else 1 - below, _arg(compare, at))
 
 
+def _floored(graph: Graph, values: Values, random: Node, add: Node) -> Mask | None:
+    """floor(u + k), transformers' and timm's older drop_path: 1 with probability k when u is
+    uniform on [0, 1). The event is the Floor; only where the floor can be 0 or 1."""
+    after = graph.consumers(add.id)
+    if add.op != "Add" or add.arity != 2 or len(after) != 1 or after[0].op != "Floor":
+        return None
+    at = 1 if add.operand(0) == Tensor(random.id) else 0
+    k = values.scalar(add, at)
+    low, high = float(random.attrs.get("low", 0.0)), float(random.attrs.get("high", 1.0))
+    if not isinstance(k, (int, float)) or isinstance(k, bool):
+        return Mask(random, after[0], None, _arg(add, at))
+    if not (low + k >= 0 and high + k <= 2 and high > low):
+        return None  # the floor may take other values than 0 and 1: no mask droplint reads
+    p_true = min(max((high - (1 - float(k))) / (high - low), 0.0), 1.0)
+    return Mask(random, after[0], p_true, _arg(add, at))
+
+
 def _arg(node: Node, i: int) -> str:
     names = node.arg_names
     return names[i] if len(names) > i and names[i] else f"{node.op} input {i}"
@@ -102,8 +132,9 @@ def _masked(graph: Graph, values: Values, mask: Mask) -> Iterator[Site]:
     """Follow the event to the data it masks."""
     mask.values = values
     start = Tensor(mask.event.id)
-    event_true = (1.0,) if mask.event.op == "Bernoulli" else (True,)
-    event_false = (0.0,) if mask.event.op == "Bernoulli" else (False,)
+    numeric = mask.event.op in ("Bernoulli", "Floor")  # 1.0 or 0.0, not a comparison's bool
+    event_true = (1.0,) if numeric else (True,)
+    event_false = (0.0,) if numeric else (False,)
     mask.worlds[start] = (Value(event_true, uniform=True), Value(event_false, uniform=True))
     seen = {mask.event.id}
     if graph.is_output(mask.event.id):
@@ -322,4 +353,4 @@ def _noise(graph: Graph, values: Values, node: Node) -> Site | None:
     return None
 
 
-__all__ = ["ABSENT", "random_sites"]
+__all__ = ["ABSENT", "RANDOM", "random_sites"]

@@ -6,6 +6,7 @@ rules about training structure do not apply, and rules about inference do."""
 from __future__ import annotations
 
 from droplint.enums import Merge, NodeKind, Role
+from droplint.formats.onnx.masks import COMPARE, MASK_OPS
 from droplint.formats.onnx.sites import INPUT_POSITIONS, is_dropout_op
 from droplint.formats.onnx.weights import carries_weights
 from droplint.graph import Graph, Node, Tensor
@@ -23,6 +24,10 @@ WEIGHTED = {"Conv", "ConvTranspose", "Gemm", "MatMul", "LSTM", "GRU", "RNN", "At
 RECURRENT = {"LSTM", "GRU", "RNN"}
 MERGES = {"Concat", "Sum", "Mean", "Max", "Min", "Add", "Sub"}
 PROBABILITY = {"Softmax", "LogSoftmax", "Sigmoid", "HardSigmoid"}
+# Ops through which a random draw becomes a mask and meets the data (masks.py follows those it
+# can read): what they make of a draw droplint cannot read is unknown.
+MASK_MAKING = {*COMPARE, *MASK_OPS, "Floor", "Ceil", "Round", "Clip", "Min", "Max", "Abs",
+               "Sign", "Gather", "Tile", "Expand"}  # fmt: skip
 
 
 class OnnxSemantics(Semantics):
@@ -34,6 +39,9 @@ class OnnxSemantics(Semantics):
 
     def transparent(self, node: Node) -> bool:
         return node.op in TRANSPARENT
+
+    def carries_unknown(self, node: Node) -> bool:
+        return node.op in MASK_MAKING
 
     def parameter_free(self, node: Node) -> bool:
         return node.op in TRANSPARENT or node.op in PROBABILITY or node.op in INPUT_POSITIONS

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from droplint.enums import Active, Where
+from droplint.enums import Active, NodeKind, Where
 from droplint.formats.onnx.attention import attention_probabilities
-from droplint.formats.onnx.masks import random_sites
+from droplint.formats.onnx.masks import RANDOM, random_sites
 from droplint.formats.onnx.values import ABSENT, UNKNOWN, Values
 from droplint.graph import Graph, Node
 from droplint.sites.model import Site, as_rate
@@ -30,7 +30,9 @@ def onnx_sites(graph: Graph) -> list[Site]:
     for node in graph.nodes.values():
         if is_dropout_op(node):
             sites.append(_dropout(values, node))
-    sites += random_sites(graph, values)
+    read: set[str] = set()
+    sites += random_sites(graph, values, read)
+    _unread_draws(graph, read)
     for site in sites:
         node = graph.node(site.node)
         site.source = node.source or graph.node(site.layer).source
@@ -40,6 +42,16 @@ def onnx_sites(graph: Graph) -> list[Site]:
         if site.layer == site.node and attention_probabilities(graph, node.inputs[:1], node):
             site.where = Where.ATTENTION  # (random masks decide that where they meet the data)
     return sites
+
+
+def _unread_draws(graph: Graph, read: set[str]) -> None:
+    """A random op whose draws droplint cannot follow to a mask it understands (a floor of
+    keep + uniform noise, a mask applied to a weight) may still be dropout: it becomes a node
+    droplint cannot see into, and what its values feed is unknown, never "no dropout"."""
+    for node in graph.nodes.values():
+        if node.op in RANDOM and node.id not in read and node.kind == NodeKind.LAYER:
+            node.kind = NodeKind.OPAQUE
+            node.attrs["dropout_like"] = f"a random draw ({node.op}) droplint cannot follow"
 
 
 def is_dropout_op(node: Node) -> bool:
