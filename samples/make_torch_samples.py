@@ -288,6 +288,23 @@ class CustomNoise(nn.Module):
         return self.fc2(noisy(self.fc1(x), 0.3))
 
 
+class CastAttention(nn.Module):
+    """Attention probabilities cast between the softmax and the dropout, as transformers' T5
+    (softmax of float scores, type_as) and LLaMA eager attention (softmax in float32, .to)
+    write it: dropout 0.1 on the probabilities, then the product with the values."""
+
+    def __init__(self, dim: int = 16) -> None:
+        super().__init__()
+        self.qkv, self.out = nn.Linear(dim, 3 * dim), nn.Linear(dim, dim)
+
+    def forward(self, x):
+        q, k, v = self.qkv(x).chunk(3, dim=-1)
+        scores = q @ k.transpose(-1, -2)
+        probs = torch.softmax(scores.float(), dim=-1).type_as(scores)
+        probs = F.dropout(probs, p=0.1, training=self.training)
+        return self.out(probs @ v)
+
+
 def _encoder() -> nn.Module:
     layer = nn.TransformerEncoderLayer(16, 2, 32, dropout=0.1, batch_first=True)
     return nn.TransformerEncoder(layer, num_layers=2, enable_nested_tensor=False)
@@ -325,6 +342,7 @@ CASES = {
     "hand_rolled": (HandRolled, X8, ("train",)),
     "fixed_rates": (FixedRates, X8, ("train",)),
     "custom_op": (CustomNoise, X8, ("train",)),
+    "cast_attention": (CastAttention, X_SEQ, ("train",)),
 }  # fmt: skip
 
 

@@ -112,6 +112,8 @@ def test_a_custom_op_is_unseen_with_its_probability() -> None:
     ("hand_rolled_train.pt2", {"mul": ("bernoulli", "output", 0.3, "always")}),
     ("fixed_rates_train.pt2", {"keep": ("Dropout", "output", 0.0, "always"),
                                "zero": ("Dropout", "output", 1.0, "always")}),
+    # softmax of float scores, type_as, F.dropout(0.1), times the values (T5, LLaMA eager)
+    ("cast_attention_train.pt2", {"dropout": ("dropout", "attention", 0.1, "always")}),
     # package_pt2 of two programs; torch <= 2.7's flat layout
     ("package_train.pt2", {"model/drop": ("Dropout", "output", 0.3, "always"),
                            "attention/drop": ("Dropout", "output", 0.1, "never")}),

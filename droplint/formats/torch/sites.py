@@ -35,7 +35,7 @@ ALPHA = {"alpha_dropout", "feature_alpha_dropout"}
 RNN = {"lstm", "gru", "rnn_tanh", "rnn_relu"}
 WEIGHING = {"bmm", "matmul", "mm", "baddbmm", "einsum"}
 PASS = {"view", "reshape", "_unsafe_view", "permute", "transpose", "expand", "clone",
-        "contiguous", "unsqueeze", "squeeze", "_to_copy", "alias"}  # fmt: skip
+        "contiguous", "unsqueeze", "squeeze", "_to_copy", "to", "type_as", "alias"}  # fmt: skip
 FILLS = {"full", "full_like", "new_full"}
 SELECT = {"where", "masked_fill"}  # a softmax's rows replaced where they are fully masked
 MASK_OPS = {"div", "mul", "add", "sub", "to", "_to_copy", "expand", "view", "reshape"}
