@@ -1001,6 +1001,19 @@ def dl205_ok_spatial_drop(keras):
     return _chain(keras, "dl205_ok_spatial_drop", layers, shape=(8, 8, 3))
 
 
+def dl205_ok_one_by_one_maps(keras):
+    """MobileNet's head: Conv2D -> GlobalAveragePooling2D(keepdims=True) -> Dropout(0.3) ->
+    Conv2D 1x1 on 1x1 feature maps, whose only pixel has no neighbours."""
+    L = keras.layers
+    layers = [
+        L.Conv2D(4, 3, name="conv1"),
+        L.GlobalAveragePooling2D(keepdims=True, name="gap"),
+        L.Dropout(0.3, name="drop"),
+        L.Conv2D(2, 1, name="head"),
+    ]
+    return _chain(keras, "dl205_ok_one_by_one_maps", layers, shape=(8, 8, 3))
+
+
 def dl205_ok_stochastic_depth(keras):
     """Conv2D branch -> Dropout(0.2, noise_shape=(None, 1, 1, 1)) -> Add with
     the skip: per-sample stochastic depth, not element-wise."""
@@ -1199,6 +1212,7 @@ RULE_SAMPLES = [
     (dl205_hit_conv_drop_conv, BOTH, [("DL205", "drop")]),
     (dl205_ok_spatial_drop, BOTH, NONE),
     (dl205_ok_stochastic_depth, (K3,), NONE),
+    (dl205_ok_one_by_one_maps, BOTH, NONE),
     # A rate-0 Dropout is no dropout: the model has none that drops (DL601).
     (dl301_hit_zero_rate, BOTH, [("DL301", "noop"), ("DL601", None)]),
     (dl301_ok_rate_0_1, BOTH, NONE),

@@ -148,6 +148,8 @@ def elementwise_dropout_on_feature_maps(ctx: Context) -> Iterator[Finding]:
         shape = ctx.graph.input_shape(node)
         if site.cls != "Dropout" or site.shared_axes != [] or shape is None or len(shape) < 4:
             continue
+        if sum(1 for d in shape[1:] if d != 1) <= 1:
+            continue  # 1x1 maps (after a global pooling): no neighbour to fill a pixel in
         spatial = "SpatialDropout2D" if len(shape) == 4 else "SpatialDropout3D"
         yield RULES["DL205"].finding(
             site.layer,

@@ -104,7 +104,12 @@ def _rule(
     ):
         return (x[0], *(None,) * (len(x) - 2), x[-1])
     if op.startswith(("GlobalMax", "GlobalAv")):
-        return x if cfg.get("keepdims") else (x[0], x[-1])
+        first = cfg.get("data_format") == "channels_first"
+        channels = x[1] if first else x[-1]
+        if not cfg.get("keepdims"):
+            return (x[0], channels)
+        ones = (1,) * (len(x) - 2)  # the pooled axes stay, of size 1
+        return (x[0], channels, *ones) if first else (x[0], *ones, channels)
     if op == "Flatten":
         return (x[0], _product(x[1:]))
     if op == "Reshape":
