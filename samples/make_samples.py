@@ -1178,6 +1178,18 @@ def dl602_ok_dropout_before_every_dense(keras):
     return _chain(keras, "dl602_ok_dropout_before_every_dense", layers)
 
 
+def dl602_ok_frozen_layer(keras):
+    """d1 -> Dropout -> d2 -> Dropout -> f1 -> f2, with f1 and f2 frozen (trainable=False):
+    f2 gets no dropout, but neither frozen layer learns, so nothing is left unregularised."""
+    L = keras.layers
+    frozen = [L.Dense(8, name="f1"), L.Dense(1, name="f2")]
+    for layer in frozen:
+        layer.trainable = False
+    layers = [L.Dense(8, name="d1"), L.Dropout(0.3, name="drop1"), L.Dense(8, name="d2"),
+              L.Dropout(0.3, name="drop2"), *frozen]  # fmt: skip
+    return _chain(keras, "dl602_ok_frozen_layer", layers)
+
+
 # (builder, frameworks, findings): the file stem is the builder's name. findings is what the
 # model must produce with every rule selected, as (code, layer) pairs, layer None for findings
 # about the whole model; a dict where the frameworks differ. It is written to
@@ -1235,6 +1247,7 @@ RULE_SAMPLES = [
     (dl601_ok_no_trainable_layer, BOTH, NONE),
     (dl602_hit_last_dense_unregularized, (K3,), [("DL602", "d3")]),
     (dl602_ok_dropout_before_every_dense, (K3,), NONE),
+    (dl602_ok_frozen_layer, BOTH, NONE),
 ]  # fmt: skip
 
 EXPECTED_FILE = HERE / "rules" / "expected.json"

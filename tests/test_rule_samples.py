@@ -99,6 +99,14 @@ def test_a_merge_with_an_unseen_part_leaves_the_next_layer_unknown() -> None:
     assert head.input_unknown and head.input_rate == 0 and report.flow.uncertain() == 1
 
 
+@pytest.mark.parametrize("rel", ["keras3/dl602_ok_frozen_layer.keras",
+                                 "tfkeras/dl602_ok_frozen_layer.h5"])  # fmt: skip
+def test_frozen_layers_are_not_counted_as_trainable(rel: str) -> None:
+    """The maker froze f1 and f2 (trainable=False): coverage counts d1 and d2."""
+    report = analyze_file(SAMPLES / "rules" / rel)
+    assert [c.layer for c in report.flow.coverage] == ["d1", "d2"]
+
+
 def test_keras_hub_transformer_encoder_is_modelled() -> None:
     """keras_hub's TransformerEncoder(dropout=0.1): attention dropout in its
     MultiHeadAttention, and Dropout layers after attention and after the feed-forward block."""

@@ -41,6 +41,11 @@ class Semantics:
         """A layer with weights that dropout is meant to regularise (counted in coverage)."""
         return False
 
+    def frozen(self, node: Node) -> bool:
+        """A layer with weights that training leaves alone (Keras trainable=False): it still
+        ends a series of dropouts, but it is no trainable layer for coverage to count."""
+        return False
+
     def direct_readers(self, node: Node) -> list[Node]:
         """The recurrent layers or cells inside node that read node's own input x_t."""
         return []

@@ -49,6 +49,11 @@ class KerasSemantics(Semantics):
             return any(self.weighted(n) for n in node.inner)
         return node.op in kl.WEIGHTED or (hub.is_hub(node.module) and hub.weighted(node.op))
 
+    def frozen(self, node: Node) -> bool:
+        if node.attrs.get("trainable") is False:  # a frozen model writes it into every layer
+            return True
+        return bool(node.inner) and all(self.frozen(n) for n in node.inner)
+
     def direct_readers(self, node: Node) -> list[Node]:
         if node.op in FAMILY:
             return [node]
