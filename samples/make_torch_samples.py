@@ -305,6 +305,29 @@ class CastAttention(nn.Module):
         return self.out(probs @ v)
 
 
+def drop_path(x: torch.Tensor, drop_prob: float, training: bool) -> torch.Tensor:
+    """timm's drop_path: one keep-or-drop draw per sample, written in place."""
+    if drop_prob == 0.0 or not training:
+        return x
+    keep_prob = 1 - drop_prob
+    shape = (x.shape[0],) + (1,) * (x.ndim - 1)
+    random_tensor = x.new_empty(shape).bernoulli_(keep_prob)
+    random_tensor.div_(keep_prob)
+    return x * random_tensor
+
+
+class DropPathBlock(nn.Module):
+    """A residual block whose branch goes through timm's drop_path(0.2) (stochastic depth)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fc, self.branch, self.head = nn.Linear(8, 8), nn.Linear(8, 8), nn.Linear(8, 2)
+
+    def forward(self, x):
+        h = self.fc(x)
+        return self.head(h + drop_path(self.branch(h), 0.2, self.training))
+
+
 def _encoder() -> nn.Module:
     layer = nn.TransformerEncoderLayer(16, 2, 32, dropout=0.1, batch_first=True)
     return nn.TransformerEncoder(layer, num_layers=2, enable_nested_tensor=False)
@@ -343,6 +366,7 @@ CASES = {
     "fixed_rates": (FixedRates, X8, ("train",)),
     "custom_op": (CustomNoise, X8, ("train",)),
     "cast_attention": (CastAttention, X_SEQ, ("train",)),
+    "drop_path": (DropPathBlock, X8, ("train", "eval")),
 }  # fmt: skip
 
 

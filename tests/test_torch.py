@@ -53,6 +53,12 @@ def test_random_exactly_where_a_site_is_active(name: str) -> None:
     assert MEASURED[name]["random"] in ({True} if surely else {True, False} if maybe else {False})
 
 
+def test_timm_drop_path_drops_whole_samples() -> None:
+    """drop_path draws one mask value per sample (shape (batch, 1)): shared along axis 1."""
+    (site,) = report("drop_path_train.pt2").sites
+    assert (site.rate, site.shared_axes) == (0.2, [1])
+
+
 def test_a_custom_op_is_unseen_with_its_probability() -> None:
     """make_torch_samples.py: Linear -> droplint_samples::noisy(x, p=0.3) -> Linear, a custom
     operator whose code is not in the archive: no site, the op unseen with p named (DL002)."""
@@ -114,6 +120,9 @@ def test_a_custom_op_is_unseen_with_its_probability() -> None:
                                "zero": ("Dropout", "output", 1.0, "always")}),
     # softmax of float scores, type_as, F.dropout(0.1), times the values (T5, LLaMA eager)
     ("cast_attention_train.pt2", {"dropout": ("dropout", "attention", 0.1, "always")}),
+    # timm's drop_path(0.2): new_empty(...).bernoulli_(0.8), div_, times the branch; eval: none
+    ("drop_path_train.pt2", {"mul": ("bernoulli", "output", 0.2, "always")}),
+    ("drop_path_eval.pt2", {}),
     # package_pt2 of two programs; torch <= 2.7's flat layout
     ("package_train.pt2", {"model/drop": ("Dropout", "output", 0.3, "always"),
                            "attention/drop": ("Dropout", "output", 0.1, "never")}),

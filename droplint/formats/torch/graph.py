@@ -39,7 +39,7 @@ CALLS = {"cond", "invoke_subgraph", "wrap_with_set_grad_enabled", "wrap_with_aut
 # dropout of older CUDA graphs (_fused_dropout, p = keep), unseen rather than misread.
 RANDOM = {"rand", "rand_like", "randn", "randn_like", "randint", "randint_like", "normal",
           "normal_", "uniform", "uniform_", "exponential", "exponential_", "poisson",
-          "multinomial", "randperm", "rrelu", "rrelu_with_noise", "bernoulli_", "random_",
+          "multinomial", "randperm", "rrelu", "rrelu_with_noise", "random_",
           "geometric_", "cauchy_", "log_normal_", "_fused_dropout"}  # fmt: skip
 DROPOUT_TARGETS = ("dropout", "bernoulli", "scaled_dot_product_attention", "lstm", "gru")
 

@@ -38,7 +38,9 @@ PASS = {"view", "reshape", "_unsafe_view", "permute", "transpose", "expand", "cl
         "contiguous", "unsqueeze", "squeeze", "_to_copy", "to", "type_as", "alias"}  # fmt: skip
 FILLS = {"full", "full_like", "new_full"}
 SELECT = {"where", "masked_fill"}  # a softmax's rows replaced where they are fully masked
-MASK_OPS = {"div", "mul", "add", "sub", "to", "_to_copy", "expand", "view", "reshape"}
+MASK_OPS = {"div", "mul", "add", "sub", "to", "_to_copy", "expand", "view", "reshape",
+            "div_", "mul_", "add_", "sub_"}  # fmt: skip
+BERNOULLI = {"bernoulli", "bernoulli_"}  # bernoulli_(t, p): timm's drop_path, in place
 MAX_STEPS = 16
 
 
@@ -55,7 +57,7 @@ def torch_sites(graph: Graph, sem: TorchSemantics) -> list[Site]:
             site = _sdpa(node)
             if site is not None:
                 sites.append(site)
-        elif node.op == "bernoulli":
+        elif node.op in BERNOULLI:
             site = _bernoulli(graph, node)
             if site is not None:
                 sites.append(site)
@@ -147,7 +149,7 @@ def _bernoulli(graph: Graph, node: Node) -> Site | None:
         if c.op in MASK_OPS and not others:
             mask.add(c.id)
             todo.extend(graph.consumers(c.id))
-        elif c.op == "mul" and from_mask and len(others) == 1:
+        elif c.op in ("mul", "mul_") and from_mask and len(others) == 1:
             applications.append(c)
         else:
             seen.discard(c.id)  # it may read more of the mask once that is known
