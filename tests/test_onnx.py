@@ -273,6 +273,14 @@ def test_a_random_draw_droplint_cannot_follow_is_unseen(rel: str) -> None:
     assert r.flow.uncertain() == 1 and "DL601" not in {f.code for f in r.findings}
 
 
+def test_a_functions_attributes_come_from_each_call() -> None:
+    """The maker's two Sequential blocks, Dropout(0.5) and Dropout(0.7), exported as one
+    model-local function: each call passes its rate as an attribute that a Constant in the
+    body refers to (ref_attr_name)."""
+    r = report("wild/functions_ts.onnx")
+    assert sorted((s.rate, s.active) for s in r.sites) == [(0.5, "always"), (0.7, "always")]
+
+
 def _node_bytes(data: bytes) -> list[memoryview]:
     """The NodeProtos of a model's main graph, as bytes."""
     from droplint.read.protowire import fields

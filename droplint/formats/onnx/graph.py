@@ -10,11 +10,14 @@ operands hold the values of its own graph, subgraph or function call.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from droplint.enums import NodeKind
 from droplint.errors import UnreadableModel
 from droplint.formats.onnx.proto import (
+    OnnxAttr,
     OnnxFunction,
     OnnxGraph,
     OnnxModel,
@@ -96,6 +99,7 @@ class _Builder:
         self.overridable = model.ir_version >= OVERRIDABLE_FROM_IR
         self.functions = {(f.domain, f.name, f.overload): f for f in model.functions}
         self.condition: str | None = None  # set while the nodes of an If branch are added
+        self.call_attrs: dict[str, OnnxAttr] = {}  # the inlined call's: a body's refs read them
         self.repeats: dict[str, int] = {}  # name -> the last k given as name#k
         self.budget = limits()
 
@@ -142,6 +146,8 @@ class _Builder:
         self, n: OnnxNode, i: int, prefix: str, scope: Scope, opsets: dict[str, int],
         training: bool, depth: int,
     ) -> None:  # fmt: skip
+        if any(a.ref for a in n.attrs.values()):
+            n = replace(n, attrs=self.resolved(n.attrs))
         local = n.name or (n.outputs[0] if n.outputs else f"{n.op_type}_{i}")
         ident = prefix + local
         if ident in self.graph.nodes:
@@ -209,10 +215,24 @@ class _Builder:
             if actual in scope
         }
         body = OnnxGraph(fn.name, fn.nodes)
+        outer, self.call_attrs = self.call_attrs, {**fn.defaults, **self.resolved(call.attrs)}
         self.add_graph(body, ident + "/", inner, fn.opsets, training, depth + 1)
+        self.call_attrs = outer
         for formal, actual in zip(fn.outputs, call.outputs, strict=False):
             if formal in inner and actual:
                 scope[actual] = inner[formal]
+
+    def resolved(self, attrs: Mapping[str, OnnxAttr]) -> dict[str, OnnxAttr]:
+        """Attributes with the values their references name in the call being inlined; one
+        the call does not give (and the function has no default for) is left out, as ONNX
+        says."""
+        out = {}
+        for name, attr in attrs.items():
+            if not attr.ref:
+                out[name] = attr
+            elif attr.ref in self.call_attrs:
+                out[name] = OnnxAttr(name, self.call_attrs[attr.ref].value)
+        return out
 
     def unique(self, ident: str) -> str:
         """ident, or ident#k for the k-th other node of that name (counted, not searched: 60,000

@@ -55,6 +55,7 @@ class OnnxTensor:
 class OnnxAttr:
     name: str
     value: Any  # float, int, str, OnnxTensor, OnnxGraph, or a list of these
+    ref: str = ""  # in a function body: the caller's attribute that gives the value
 
 
 @dataclass(slots=True)
@@ -95,6 +96,7 @@ class OnnxFunction:
     outputs: list[str] = field(default_factory=list)
     nodes: list[OnnxNode] = field(default_factory=list)
     opsets: dict[str, int] = field(default_factory=dict)
+    defaults: dict[str, OnnxAttr] = field(default_factory=dict)  # attributes a call may omit
 
 
 @dataclass
@@ -361,10 +363,12 @@ def _entry(buf: memoryview) -> tuple[str, str] | None:
 
 
 def _attr(buf: memoryview, depth: int) -> OnnxAttr:
-    name, single, many = "", None, []
+    name, single, many, ref = "", None, [], ""
     for number, wire, value in fields(buf):
         if number == 1 and wire == LEN:
             name = text(value)
+        elif number == 21 and wire == LEN:
+            ref = text(value)
         elif number == 2 and wire == I32:
             single = struct.unpack("<f", value.to_bytes(4, "little"))[0]  # type: ignore[union-attr]
         elif number == 3 and wire == VARINT:
@@ -383,7 +387,7 @@ def _attr(buf: memoryview, depth: int) -> OnnxAttr:
             many.append(printable(bytes(value).decode("utf-8", "replace")))  # type: ignore[arg-type]
         elif number == 11 and wire == LEN:
             many.append(_graph(value, depth + 1))  # type: ignore[arg-type]
-    return OnnxAttr(name, single if single is not None else many)
+    return OnnxAttr(name, single if single is not None else many, ref)
 
 
 def _floats(value: int | memoryview) -> list[float]:
@@ -510,6 +514,9 @@ def _function(buf: memoryview) -> OnnxFunction:
             fn.domain = text(value)
         elif number == 13:
             fn.overload = text(value)
+        elif number == 11:
+            attr = _attr(value, 0)  # type: ignore[arg-type]
+            fn.defaults[attr.name] = attr
     return fn
 
 
