@@ -290,7 +290,12 @@ def template(
         for e in entries:
             if e["path"].startswith(prefix):
                 e["path"], e["under"] = e["path"][len(prefix) :], "backbone"
-    return {"sites": entries, "params": defaults(cls), "fixed": fixed,
+    params, saved = defaults(cls), obj.get_config()
+    for name in sorted(set(saved) - set(params) - BASE_KEYS):  # build state get_config saves
+        params[name] = None  # (TransformerDecoder's decoder_/encoder_sequence_shape)
+        if saved[name] is None:  # left unset by the probe build: a value would build more
+            fixed[name] = None  # (an encoder sequence adds cross-attention): unknown then
+    return {"sites": entries, "params": params, "fixed": fixed,
             "weighted": bool(obj.built and obj.trainable_weights)}  # fmt: skip
 
 

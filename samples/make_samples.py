@@ -787,6 +787,32 @@ def dl002_ok_transformer_encoder(keras):
     return _chain(keras, "dl002_ok_transformer_encoder", [encoder, head], shape=(6, 8))
 
 
+def dl002_ok_transformer_decoder(keras):
+    """Functional model with a keras_hub TransformerDecoder(dropout=0.15) called on one
+    sequence (self-attention only) between Input((6, 8)) and Dense(1)."""
+    import keras_hub
+
+    decoder = keras_hub.layers.TransformerDecoder(
+        intermediate_dim=16, num_heads=2, dropout=0.15, name="decoder"
+    )
+    head = keras.layers.Dense(1, name="head")
+    return _chain(keras, "dl002_ok_transformer_decoder", [decoder, head], shape=(6, 8))
+
+
+def dl002_hit_transformer_decoder_cross(keras):
+    """A keras_hub TransformerDecoder(dropout=0.15) called with an encoder sequence too: its
+    cross-attention block is not in droplint's table, so the layer is one it cannot see into."""
+    import keras_hub
+
+    L = keras.layers
+    target, source = keras.Input((6, 8), name="target"), keras.Input((5, 8), name="source")
+    decoder = keras_hub.layers.TransformerDecoder(
+        intermediate_dim=16, num_heads=2, dropout=0.15, name="decoder"
+    )
+    out = L.Dense(1, name="head")(decoder(target, source))
+    return keras.Model([target, source], out, name="dl002_hit_transformer_decoder_cross")
+
+
 # --- DL003 executable-layer -------------------------------------------------
 
 
@@ -973,6 +999,18 @@ def dl204_ok_noise_shape_drop_gru(keras):
 
 
 # --- DL205 elementwise-dropout-on-feature-maps ------------------------------
+
+
+def dl101_ok_dropout_then_drop_path(keras):
+    """timm's ViT block in Keras: Dense "proj" -> Dropout(0.3) "proj_drop" -> Dropout(0.1,
+    noise_shape=(None, 1)) "drop_path" -> Add with the block's input -> Dense "head". The
+    second is stochastic depth (one draw per sample), not a second elementwise dropout."""
+    L = keras.layers
+    inp = keras.Input((8,), name="inp")
+    x = L.Dropout(0.3, name="proj_drop")(L.Dense(8, name="proj")(inp))
+    x = L.Dropout(0.1, noise_shape=(None, 1), name="drop_path")(x)
+    out = L.Dense(1, name="head")(L.Add(name="residual")([inp, x]))
+    return keras.Model(inp, out, name="dl101_ok_dropout_then_drop_path")
 
 
 def dl205_hit_conv_drop_conv(keras):
@@ -1205,6 +1243,8 @@ RULE_SAMPLES = [
     (dl002_hit_unseen_branch_merged, (K3,), [("DL002", "path_block")]),
     (dl002_hit_unmodelled_hub_backbone, (K3,), [("DL002", "fnet_backbone")]),
     (dl002_ok_transformer_encoder, (K3,), NONE),
+    (dl002_ok_transformer_decoder, (K3,), NONE),
+    (dl002_hit_transformer_decoder_cross, (K3,), [("DL002", "decoder")]),
     (dl003_hit_lambda, BOTH, [("DL003", "double")]),
     (dl003_ok_no_lambda, BOTH, [("DL601", None)]),
     (dl201_hit_dense_drop_bn, BOTH, [("DL201", "drop")]),
@@ -1221,6 +1261,7 @@ RULE_SAMPLES = [
     (dl204_hit_drop_lstm, BOTH, [("DL204", "drop")]),
     (dl204_ok_spatial_drop_lstm, BOTH, NONE),
     (dl204_ok_noise_shape_drop_gru, (K3,), NONE),
+    (dl101_ok_dropout_then_drop_path, BOTH, NONE),
     (dl205_hit_conv_drop_conv, BOTH, [("DL205", "drop")]),
     (dl205_ok_spatial_drop, BOTH, NONE),
     (dl205_ok_stochastic_depth, (K3,), NONE),
@@ -1252,7 +1293,12 @@ RULE_SAMPLES = [
 
 EXPECTED_FILE = HERE / "rules" / "expected.json"
 
-_NEEDS_KERAS_HUB = {dl002_hit_unmodelled_hub_backbone, dl002_ok_transformer_encoder}
+_NEEDS_KERAS_HUB = {
+    dl002_hit_unmodelled_hub_backbone,
+    dl002_ok_transformer_encoder,
+    dl002_ok_transformer_decoder,
+    dl002_hit_transformer_decoder_cross,
+}
 
 
 def _keras_hub_problem():

@@ -281,6 +281,13 @@ def test_a_functions_attributes_come_from_each_call() -> None:
     assert sorted((s.rate, s.active) for s in r.sites) == [(0.5, "always"), (0.7, "always")]
 
 
+def test_dl202_scales_by_the_rate_not_a_tensor_name() -> None:
+    """The torch exporter names the ratio input '/drop/Constant_output_0'; the maker's rate is
+    0.2: the message says how the kept values are scaled in numbers."""
+    (finding,) = [f for f in report("torch/mha_train_ts.onnx").findings if f.code == "DL202"]
+    assert "1/(1 - 0.2)" in finding.message and "Constant_output" not in finding.message
+
+
 def _node_bytes(data: bytes) -> list[memoryview]:
     """The NodeProtos of a model's main graph, as bytes."""
     from droplint.read.protowire import fields

@@ -107,6 +107,19 @@ def test_frozen_layers_are_not_counted_as_trainable(rel: str) -> None:
     assert [c.layer for c in report.flow.coverage] == ["d1", "d2"]
 
 
+def test_keras_hub_transformer_decoder_is_modelled_on_one_sequence() -> None:
+    """keras_hub's TransformerDecoder(dropout=0.15) called on its own sequence saves the
+    shapes it was built for (decoder_/encoder_sequence_shape): still modelled, with the
+    dropouts the loaded layer holds. Called with an encoder sequence too, its cross-attention
+    is not in the table: unknown (the hit sample), not absent."""
+    report = analyze_file(SAMPLES / "rules/keras3/dl002_ok_transformer_decoder.keras")
+    assert sorted((s.layer, s.where, s.rate) for s in report.sites) == [
+        ("decoder/feedforward_dropout", "internal", 0.15),
+        ("decoder/self_attention", "attention", 0.15),
+        ("decoder/self_attention_dropout", "internal", 0.15),
+    ]
+
+
 def test_keras_hub_transformer_encoder_is_modelled() -> None:
     """keras_hub's TransformerEncoder(dropout=0.1): attention dropout in its
     MultiHeadAttention, and Dropout layers after attention and after the feed-forward block."""

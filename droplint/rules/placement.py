@@ -79,10 +79,18 @@ def _output_words() -> str:
     )
 
 
+def _scale(site: Site) -> str:
+    """The kept values' scale, with the rate where it is known (a parameter's name may be an
+    exporter's tensor name, such as val_41)."""
+    if site.rate is None or not 0 <= site.rate < 1:
+        return "1/(1 - rate)"
+    return f"1/(1 - {site.rate:g})"
+
+
 def _graph_output_words(site: Site) -> str:
     return (
         "when it drops, the values the graph returns are zeroed at random and the rest scaled "
-        f"by 1/(1 - {site.param}), and no node after it can compensate. Fix: in the source "
+        f"by {_scale(site)}, and no node after it can compensate. Fix: in the source "
         "model, put the dropout before the last layer with weights, or export with the model in "
         "eval mode; list the node in `mc-dropout` if it is Monte-Carlo dropout on purpose."
     )

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from droplint.enums import Severity
 from droplint.rules.common import MOST_RELATED, describe
 from droplint.rules.registry import RULES, Context, Finding, rule
+from droplint.sites import Site
 
 
 @rule("DL101", "stacked-dropout", Severity.WARNING, "Output dropouts in series on one tensor path.")
@@ -20,6 +21,8 @@ def stacked_dropout(ctx: Context) -> Iterator[Finding]:
             continue
         series = chain.active(MOST_RELATED + 1)  # the newest ones: messages stay bounded
         last, before = series[-1], series[:-1]
+        if _per_sample(ctx, last) or all(_per_sample(ctx, s) for s in before):
+            continue  # stochastic depth drops whole samples: another regulariser, by design
         more = chain.active_count - len(series)
         rate = chain.rate()
         shown = "?" if rate is None else f"{rate:.3g}"
@@ -33,3 +36,11 @@ def stacked_dropout(ctx: Context) -> Iterator[Finding]:
             related=[s.layer for s in before],
             effective_rate=rate,
         )
+
+
+def _per_sample(ctx: Context, site: Site) -> bool:
+    """One mask value per sample (a noise_shape of 1 on every axis but the batch): stochastic
+    depth (drop_path), which drops a whole residual branch."""
+    shape = ctx.graph.input_shape(ctx.node_of(site))
+    shared = set(site.shared_axes or [])
+    return shape is not None and len(shape) > 1 and shared >= set(range(1, len(shape)))
