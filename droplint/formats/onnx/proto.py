@@ -253,6 +253,7 @@ class _Count:
 # domain, overload, metadata_props. Anything else goes to the generic reader.
 NODE_KEYS = frozenset({0x0A, 0x12, 0x1A, 0x22, 0x2A, 0x32, 0x3A, 0x42, 0x4A})
 NO_ATTRS: Mapping[str, OnnxAttr] = MappingProxyType({})  # shared by nodes without any
+OP_NAMES: dict[str, str] = {}  # op types met so far, each kept once (a graph has a few dozen)
 NO_METADATA: Mapping[str, str] = MappingProxyType({})
 
 
@@ -305,7 +306,7 @@ def _node(buf: memoryview, depth: int) -> OnnxNode:
         elif key == 0x1A:
             name = value
         elif key == 0x22:
-            op = value
+            op = OP_NAMES.setdefault(value, value)  # one string per op type, not per node
         elif key == 0x3A:
             domain = "" if value == "ai.onnx" else value
         else:
