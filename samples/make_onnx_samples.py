@@ -373,7 +373,23 @@ def build_wild(out):
             mask = w.new_empty((w.size(0), 1)).bernoulli_(1 - self.p).expand_as(w) / (1 - self.p)
             return self.head(torch.nn.functional.embedding(ids, mask * w))
 
+    class GuardedAttention(nn.Module):
+        """Masked softmax, rows that are fully masked (NaN) set to 0 by a Where, then
+        Dropout(0.13) and the product with the values (BART's decoder under the TorchScript
+        exporter's SDPA writes the same guard)."""
+
+        def __init__(self, dim=8):
+            super().__init__()
+            self.q, self.drop = nn.Linear(dim, dim), nn.Dropout(0.13)
+
+        def forward(self, x):
+            q = self.q(x)
+            p = torch.softmax(q @ q.transpose(-1, -2), dim=-1)
+            p = torch.where(torch.isnan(p), torch.zeros_like(p), p)
+            return self.drop(p) @ q
+
     SelfAttention.__qualname__, MHAWeights.__qualname__ = "SelfAttention", "MHAWeights"
+    GuardedAttention.__qualname__ = "GuardedAttention"
     HFDropPath.__qualname__, EmbeddingDropout.__qualname__ = "HFDropPath", "EmbeddingDropout"
 
     def conv(cls, make, p):
@@ -416,6 +432,11 @@ def build_wild(out):
             _torch_export(wdir / f"{name}_{exporter}.onnx", make().train(), (x,),
                           f"{exporter} exporter, train(): {make.__doc__.split(':')[0]}", "wild",
                           dynamo=dyn)  # fmt: skip
+    for exporter, dyn in (("dynamo", True), ("ts", False)):
+        torch.manual_seed(0)
+        _torch_export(wdir / f"guarded_attention_{exporter}.onnx", GuardedAttention().train(),
+                      (xs,), f"{exporter} exporter, train(): Softmax -> Where(IsNaN) -> "
+                      "Dropout(0.13) -> MatMul(V)", "wild", dynamo=dyn)  # fmt: skip
     torch.manual_seed(0)
     blocks = [nn.Sequential(nn.Linear(8, 8), nn.ReLU(), nn.Dropout(p)) for p in (0.5, 0.7)]
     _torch_export(wdir / "functions_ts.onnx", nn.Sequential(*blocks, nn.Linear(8, 2)).train(),

@@ -328,11 +328,32 @@ class DropPathBlock(nn.Module):
         return self.head(h + drop_path(self.branch(h), 0.2, self.training))
 
 
+class HFDropPathBlock(nn.Module):
+    """A residual block whose branch goes through transformers' drop_path(0.25) (ConvNext,
+    Swin, BEiT): floor(keep + rand) per sample, the branch divided by keep."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fc, self.branch, self.head = nn.Linear(8, 8), nn.Linear(8, 8), nn.Linear(8, 2)
+
+    def forward(self, x):
+        h = self.fc(x)
+        b = self.branch(h)
+        if self.training:
+            keep = 0.75
+            shape = (b.shape[0],) + (1,) * (b.ndim - 1)
+            r = keep + torch.rand(shape, dtype=b.dtype, device=b.device)
+            r.floor_()
+            b = b.div(keep) * r
+        return self.head(h + b)
+
+
 def _encoder() -> nn.Module:
     layer = nn.TransformerEncoderLayer(16, 2, 32, dropout=0.1, batch_first=True)
     return nn.TransformerEncoder(layer, num_layers=2, enable_nested_tensor=False)
 
 
+torch.manual_seed(0)  # the example inputs, the same on every run (a cond's branch depends on them)
 X8, X_SEQ, X_IDS = torch.randn(4, 8), torch.randn(2, 5, 16), torch.randint(0, 20, (2, 3))
 CASES = {
     # name: (module factory, example input, modes to export)
@@ -367,6 +388,7 @@ CASES = {
     "custom_op": (CustomNoise, X8, ("train",)),
     "cast_attention": (CastAttention, X_SEQ, ("train",)),
     "drop_path": (DropPathBlock, X8, ("train", "eval")),
+    "hf_drop_path": (HFDropPathBlock, X8, ("train",)),
 }  # fmt: skip
 
 

@@ -281,6 +281,15 @@ def test_a_functions_attributes_come_from_each_call() -> None:
     assert sorted((s.rate, s.active) for s in r.sites) == [(0.5, "always"), (0.7, "always")]
 
 
+@pytest.mark.parametrize("rel", ["wild/guarded_attention_dynamo.onnx",
+                                 "wild/guarded_attention_ts.onnx"])  # fmt: skip
+def test_attention_through_a_nan_guard(rel: str) -> None:
+    """The maker's Softmax -> Where(IsNaN(p), 0, p) -> Dropout(0.13) -> MatMul(V): the dropout
+    drops attention probabilities."""
+    (site,) = report(rel).sites
+    assert (site.where, site.rate) == ("attention", 0.13)
+
+
 def test_dl202_scales_by_the_rate_not_a_tensor_name() -> None:
     """The torch exporter names the ratio input '/drop/Constant_output_0'; the maker's rate is
     0.2: the message says how the kept values are scaled in numbers."""

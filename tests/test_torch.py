@@ -53,10 +53,14 @@ def test_random_exactly_where_a_site_is_active(name: str) -> None:
     assert MEASURED[name]["random"] in ({True} if surely else {True, False} if maybe else {False})
 
 
-def test_timm_drop_path_drops_whole_samples() -> None:
-    """drop_path draws one mask value per sample (shape (batch, 1)): shared along axis 1."""
-    (site,) = report("drop_path_train.pt2").sites
-    assert (site.rate, site.shared_axes) == (0.2, [1])
+@pytest.mark.parametrize(("name", "rate"), [("drop_path_train.pt2", 0.2),
+                                            ("hf_drop_path_train.pt2", 0.25)])  # fmt: skip
+def test_drop_path_drops_whole_samples(name: str, rate: float) -> None:
+    """timm's and transformers' drop_path draw one mask value per sample (shape (batch, 1)):
+    shared along axis 1; the draw is read, not left unseen."""
+    r = report(name)
+    (site,) = r.sites
+    assert (site.rate, site.shared_axes, r.flow.unseen) == (rate, [1], [])
 
 
 def test_a_custom_op_is_unseen_with_its_probability() -> None:
@@ -123,6 +127,8 @@ def test_a_custom_op_is_unseen_with_its_probability() -> None:
     # timm's drop_path(0.2): new_empty(...).bernoulli_(0.8), div_, times the branch; eval: none
     ("drop_path_train.pt2", {"mul": ("bernoulli", "output", 0.2, "always")}),
     ("drop_path_eval.pt2", {}),
+    # transformers' drop_path(0.25): floor(0.75 + rand), the branch divided by 0.75
+    ("hf_drop_path_train.pt2", {"mul": ("rand mask", "output", 0.25, "always")}),
     # package_pt2 of two programs; torch <= 2.7's flat layout
     ("package_train.pt2", {"model/drop": ("Dropout", "output", 0.3, "always"),
                            "attention/drop": ("Dropout", "output", 0.1, "never")}),

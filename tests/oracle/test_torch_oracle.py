@@ -39,14 +39,15 @@ def example(entry: dict):
 
 
 def draw(node, depth: int = 8):
-    """The op that draws a decomposed dropout's mask: a bernoulli among the inputs of the
-    multiplication (or alpha fill) that applies it; else the node itself."""
+    """The op that draws a decomposed dropout's mask: a bernoulli (or the rand of a
+    floor(keep + rand)) among the inputs of the multiplication (or alpha fill) that applies
+    it; else the node itself."""
     todo, seen = [node], set()
     while todo and depth:
         depth -= 1
         nxt = []
         for n in todo:
-            if "bernoulli" in str(n.target):
+            if any(op in str(n.target) for op in ("bernoulli", "aten.rand.", "aten.rand_like")):
                 return n
             nxt.extend(a for a in n.all_input_nodes if a not in seen)
             seen.update(n.all_input_nodes)

@@ -18,15 +18,29 @@ def attention_probabilities(graph: Graph, data: list[Tensor], last: Node) -> boo
     """A dropout of data (leaving at last) drops a softmax's output on its way into a MatMul
     that weighs another activation with it: attention probabilities, recognised by
     structure."""
-    producer = graph.nodes.get(data[0].node) if data else None
-    for _ in range(MAX_STEPS):
-        if producer is None or producer.op not in PASS or not producer.inputs:
-            break
-        producer = graph.nodes.get(producer.inputs[0].node)
-    if producer is None or producer.op != "Softmax":
+    if not data or not _from_softmax(graph, data[0]):
         return False
     passed, uses = _through(graph, last)
     return any(_weighs(graph, c, passed) for c in uses)
+
+
+def _from_softmax(graph: Graph, tensor: Tensor) -> bool:
+    """tensor is a Softmax's output, maybe through ops that pass it on, or through a Where
+    that replaces some of its values (a guard of fully masked rows: Where(IsNaN(p), 0, p))."""
+    todo, seen = [tensor], set()
+    while todo and len(seen) < MAX_STEPS:
+        producer = graph.nodes.get(todo.pop().node)
+        if producer is None or producer.id in seen:
+            continue
+        seen.add(producer.id)
+        if producer.op == "Softmax":
+            return True
+        if producer.op in PASS and producer.inputs:
+            todo.append(producer.inputs[0])
+        elif producer.op == "Where":  # its two value operands; the condition is no value
+            todo.extend(o for o in (producer.operand(1), producer.operand(2))
+                        if isinstance(o, Tensor))  # fmt: skip
+    return False
 
 
 def _through(graph: Graph, node: Node) -> tuple[set[str], list[Node]]:

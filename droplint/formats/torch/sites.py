@@ -41,6 +41,7 @@ SELECT = {"where", "masked_fill"}  # a softmax's rows replaced where they are fu
 MASK_OPS = {"div", "mul", "add", "sub", "to", "_to_copy", "expand", "view", "reshape",
             "div_", "mul_", "add_", "sub_"}  # fmt: skip
 BERNOULLI = {"bernoulli", "bernoulli_"}  # bernoulli_(t, p): timm's drop_path, in place
+UNIFORM = {"rand", "rand_like"}  # floor(keep + rand): transformers' drop_path
 MAX_STEPS = 16
 
 
@@ -56,6 +57,12 @@ def torch_sites(graph: Graph, sem: TorchSemantics) -> list[Site]:
         elif node.op == "scaled_dot_product_attention":
             site = _sdpa(node)
             if site is not None:
+                sites.append(site)
+        elif node.op in UNIFORM and node.kind == NodeKind.OPAQUE:
+            site = _floored(graph, node)
+            if site is not None:  # read after all: no longer a draw droplint cannot see
+                node.kind = NodeKind.LAYER
+                node.attrs.pop("dropout_like", None)
                 sites.append(site)
         elif node.op in BERNOULLI:
             site = _bernoulli(graph, node)
@@ -132,9 +139,32 @@ def _short(module: str | None) -> str:
     return (module or "").rsplit(".", 1)[-1]
 
 
-def _bernoulli(graph: Graph, node: Node) -> Site | None:
-    """bernoulli(t, p=KEEP) -> scaled -> mul(data, mask) [-> add: alpha dropout's fill]."""
-    raw_keep = _keep(graph, node)
+def _floored(graph: Graph, rand: Node) -> Site | None:
+    """floor(KEEP + rand(...)): 1 with probability KEEP, one draw per element of the shape
+    drawn (transformers' drop_path: one per sample)."""
+    after = graph.consumers(rand.id)
+    if len(after) != 1 or after[0].op != "add" or len(after[0].inputs) != 1:
+        return None
+    add = after[0]
+    keep = add.attrs.get("other")
+    if not isinstance(keep, (int, float)) or isinstance(keep, bool) or not 0 <= keep <= 1:
+        return None
+    if add.attrs.get("alpha", 1) != 1:
+        return None
+    floors = graph.consumers(add.id)
+    if len(floors) != 1 or floors[0].op not in ("floor", "floor_"):
+        return None
+    note = f"floor({keep:g} + rand) is 1 with probability {keep:g}, drawn at every call"
+    return _bernoulli(graph, floors[0], keep, note, "rand mask")
+
+
+def _bernoulli(
+    graph: Graph, node: Node, raw_keep: object = None, note: str | None = None,
+    drawn: str = "bernoulli",
+) -> Site | None:  # fmt: skip
+    """bernoulli(t, p=KEEP) (or another event that is 1 with probability KEEP) -> scaled ->
+    mul(data, mask) [-> add: alpha dropout's fill]."""
+    raw_keep = _keep(graph, node) if raw_keep is None else raw_keep
     keep = as_rate(raw_keep)
     mask, seen = {node.id}, {node.id}
     todo = deque(graph.consumers(node.id))
@@ -164,11 +194,11 @@ def _bernoulli(graph: Graph, node: Node) -> Site | None:
     data = next(t for t in applied.inputs if t.node not in mask)
     module = applied.module or ""
     owner = applied.source if module.startswith(DROPOUT_MODULES) and applied.source else last.id
-    cls = module.rsplit(".", 1)[-1] if owner != last.id else "bernoulli"
+    cls = module.rsplit(".", 1)[-1] if owner != last.id else drawn
     site = Site(last.id, owner, cls, Where.OUTPUT, "p", rate, noise=noise,
                 shared_axes=_shared(graph, Tensor(node.id), data), active=Active.ALWAYS,
                 source=applied.source, raw_rate=raw_keep)  # fmt: skip
-    site.note = (
+    site.note = note or (
         f"a decomposed dropout: bernoulli(p={raw_keep}) keeps values with probability p, drawn "
         "at every call"
     )
