@@ -228,3 +228,11 @@ def test_tree_draws_from_the_analysis_it_has(monkeypatch, capsys) -> None:
     assert run_check(CheckOptions(paths=paths, tree=True, jobs=1)) == 1
     assert sorted(reads) == sorted(paths)
     assert "lstm  LSTM (B,32)" in capsys.readouterr().out
+
+
+def test_rate_zero_is_not_called_dropout_at_inference() -> None:
+    """fixed_rates, exported in train mode: Dropout(0.0) 'keep' changes nothing at inference,
+    Dropout(1.0) 'zero' zeroes everything: only the second is marked."""
+    scene = build_scene(analyze("torch/fixed_rates_train.pt2"))
+    assert "at inference" not in lines(scene.boxes["keep"])[0]
+    assert lines(scene.boxes["zero"])[0].endswith("at inference!")

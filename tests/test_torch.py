@@ -9,7 +9,7 @@ import json
 import sys
 
 import pytest
-from conftest import SAMPLES, run
+from conftest import SAMPLES, rendered, run
 
 from droplint.analysis import FileReport, analyze_file
 from droplint.config import from_table
@@ -61,6 +61,14 @@ def test_drop_path_drops_whole_samples(name: str, rate: float) -> None:
     r = report(name)
     (site,) = r.sites
     assert (site.rate, site.shared_axes, r.flow.unseen) == (rate, [1], [])
+
+
+def test_rate_zero_is_not_called_dropout_at_inference() -> None:
+    """fixed_rates: Dropout(0.0) 'keep' and Dropout(1.0) 'zero', exported in train mode: the
+    map's masks column warns about the one that changes the values at inference only."""
+    rows = {line.split()[0]: line for line in rendered("text", [report("fixed_rates_train.pt2")],
+                                                       width=120).splitlines()[2:4]}  # fmt: skip
+    assert "at inference!" not in rows["keep"] and "at inference!" in rows["zero"]
 
 
 def test_a_custom_op_is_unseen_with_its_probability() -> None:

@@ -206,7 +206,7 @@ def _site_lines(graph: Graph, node: Node, site: Site) -> list[Line]:
     first = Line(head, style.get(site.where, "drop"))
     if site.active == Active.NEVER or site.ignored:
         first.text, first.style = first.text + " (off)", "off"
-    elif site.active in (Active.ALWAYS, Active.UNKNOWN):
+    elif site.active in (Active.ALWAYS, Active.UNKNOWN) and site.rate != 0:
         always = site.active == Active.ALWAYS
         first.text += " at inference!" if always else " maybe at inference"
         first.style = "alert"

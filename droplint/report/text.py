@@ -246,7 +246,7 @@ def _masks(sites: list[Site]) -> str:
             words.append(output_mask(s))
         else:
             words.append(s.where)
-        if s.active == Active.ALWAYS:
+        if s.active == Active.ALWAYS and s.rate != 0:  # rate 0 drops nothing, ever
             words.append("[bold]at inference![/]")
     return "; ".join(dict.fromkeys(w for w in words if w))
 
