@@ -271,6 +271,8 @@ def test_a_random_draw_droplint_cannot_follow_is_unseen(rel: str) -> None:
     r = report(rel)
     assert not r.sites and [u.cls for u in r.flow.unseen] == ["RandomUniformLike"]
     assert r.flow.uncertain() == 1 and "DL601" not in {f.code for f in r.findings}
+    (said,) = [f.message for f in r.findings if f.code == "DL002"]
+    assert "is a random draw (RandomUniformLike) that droplint cannot follow" in said
 
 
 def test_a_functions_attributes_come_from_each_call() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from droplint.enums import NodeKind, Severity
+from droplint.graph import Node
 from droplint.rules.registry import RULES, Context, Finding, rule
 
 
@@ -17,15 +18,30 @@ def opaque_layer(ctx: Context) -> Iterator[Finding]:
         node, keys = unseen.node, unseen.settings
         if node is None or node.kind != NodeKind.OPAQUE or not keys:
             continue
-        settings = ", ".join(f"{k}={v}" for k, v in keys.items())
-        kind = f"registered as {node.module}" if node.module and ">" in node.module else "unknown"
-        yield RULES["DL002"].finding(
-            node.id,
-            f"'{node.id}' is a {node.op} layer ({kind}) with dropout-like settings {settings}. "
-            "droplint does not know where or how this class applies them, so they are not in "
-            "the dropout map, the effective rates or the other rules. Check its code, or keep "
-            "dropout in standard layers or operators, where droplint can see it.",
-        )
+        yield RULES["DL002"].finding(node.id, _draw(node, keys) or _settings(node, keys))
+
+
+def _settings(node: Node, keys: dict) -> str:
+    settings = ", ".join(f"{k}={v}" for k, v in keys.items())
+    kind = f"registered as {node.module}" if node.module and ">" in node.module else "unknown"
+    return (
+        f"'{node.id}' is a {node.op} layer ({kind}) with dropout-like settings {settings}. "
+        "droplint does not know where or how this class applies them, so they are not in "
+        "the dropout map, the effective rates or the other rules. Check its code, or keep "
+        "dropout in standard layers or operators, where droplint can see it."
+    )
+
+
+def _draw(node: Node, keys: dict) -> str | None:
+    """A random op the format plug-in could not follow to a mask (its one setting says so)."""
+    if set(keys) != {"dropout_like"}:
+        return None
+    return (
+        f"'{node.id}' is {keys['dropout_like']} that droplint cannot follow to a dropout mask "
+        "it reads: whatever it drops is not in the dropout map, the effective rates or the "
+        "other rules, and what its values reach is marked unknown. Check the code that made "
+        "it, or use a standard dropout op, where droplint can see it."
+    )
 
 
 @rule(

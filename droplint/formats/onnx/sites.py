@@ -51,7 +51,7 @@ def _unread_draws(graph: Graph, read: set[str]) -> None:
     for node in graph.nodes.values():
         if node.op in RANDOM and node.id not in read and node.kind == NodeKind.LAYER:
             node.kind = NodeKind.OPAQUE
-            node.attrs["dropout_like"] = f"a random draw ({node.op}) droplint cannot follow"
+            node.attrs["dropout_like"] = f"a random draw ({node.op})"
 
 
 def is_dropout_op(node: Node) -> bool:

@@ -70,7 +70,7 @@ def torch_sites(graph: Graph, sem: TorchSemantics) -> list[Site]:
                 sites.append(site)
             else:  # a draw droplint cannot follow to a mask: unknown, not absent
                 node.kind = NodeKind.OPAQUE
-                node.attrs["dropout_like"] = f"bernoulli(p={_keep(graph, node)})"
+                node.attrs["dropout_like"] = f"a random draw (bernoulli, p={_keep(graph, node)})"
     del sem
     return sites
 
