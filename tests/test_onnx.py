@@ -292,6 +292,18 @@ def test_attention_through_a_nan_guard(rel: str) -> None:
     assert (site.where, site.rate) == ("attention", 0.13)
 
 
+def test_a_model_is_built_once() -> None:
+    """The main graph's decoded nodes are released as the graph is built (memory): building
+    the same read model again is refused, not a graph without nodes."""
+    from droplint.formats import read_model
+    from droplint.formats.onnx.graph import build_onnx_graph
+
+    saved = read_model(ONNX / "torch/mlp_train_ts.onnx")
+    assert len(build_onnx_graph(saved).nodes) > 3
+    with pytest.raises(RuntimeError, match="built into a graph already"):
+        build_onnx_graph(saved)
+
+
 def test_dl202_scales_by_the_rate_not_a_tensor_name() -> None:
     """The torch exporter names the ratio input '/drop/Constant_output_0'; the maker's rate is
     0.2: the message says how the kept values are scaled in numbers."""

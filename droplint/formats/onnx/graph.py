@@ -42,14 +42,19 @@ Scope = dict[str, Tensor | Const]  # a tensor name -> the edge or constant it st
 
 
 def build_onnx_graph(saved: SavedModel) -> Graph:
+    """The neutral graph of a read model. The main graph's decoded nodes are released as they
+    become graph nodes (a million of them are a fifth of the peak memory): a model is built
+    once."""
     model: OnnxModel = saved.config
     assert model.graph is not None
+    if model.graph.nodes and model.graph.nodes[0] is None:
+        raise RuntimeError("this ONNX model was built into a graph already: read it again")
     graph = Graph(model.graph.name or None, saved.format, saved.producer, saved.version)
     builder = _Builder(graph, model)
     if builder.functions:
         _expansion_fits(model, builder.functions)
     scope = builder.graph_inputs(model.graph, "", {}, top=True)
-    builder.add_graph(model.graph, "", scope, model.opsets, training=False, depth=0)
+    builder.add_graph(model.graph, "", scope, model.opsets, training=False, depth=0, release=True)
     outputs = (scope.get(o.name) for o in model.graph.outputs)
     graph.outputs = [t for t in outputs if isinstance(t, Tensor)]
     for label, extra in model.training:
@@ -127,9 +132,13 @@ class _Builder:
 
     def add_graph(
         self, g: OnnxGraph, prefix: str, scope: Scope, opsets: dict[str, int],
-        training: bool, depth: int,
+        training: bool, depth: int, release: bool = False,
     ) -> None:  # fmt: skip
-        for i, onnx_node in enumerate(g.nodes):
+        nodes = g.nodes  # (a function's body is added once per call: never released)
+        for i in range(len(nodes)):
+            onnx_node = nodes[i]
+            if release:
+                nodes[i] = None  # type: ignore[call-overload]
             self.add_node(onnx_node, i, prefix, scope, opsets, training, depth)
         for value in [*g.value_info, *g.outputs]:  # shapes the exporter recorded
             tensor = scope.get(value.name)
