@@ -758,6 +758,17 @@ def dl002_hit_unseen_branch_merged(keras):
     return keras.Model(inp, L.Dense(1, name="head")(x), name="dl002_hit_unseen_branch_merged")
 
 
+def dl002_hit_tf_nn_dropout(keras):
+    """tf-keras: Dense "fc" -> tf.nn.dropout(x, rate=0.5) -> Dense "head". tf-keras saves the
+    call as a TFOpLambda layer "tf.nn.dropout"; it drops in training and at inference alike."""
+    import tensorflow as tf
+
+    L = keras.layers
+    inp = keras.Input((8,), name="inp")
+    x = tf.nn.dropout(L.Dense(8, name="fc")(inp), rate=0.5)
+    return keras.Model(inp, L.Dense(1, name="head")(x), name="dl002_hit_tf_nn_dropout")
+
+
 def dl002_hit_unmodelled_hub_backbone(keras):
     """keras_hub FNetBackbone (tiny, built from scratch, no download): a whole model
     saved as one registered class keras_hub>FNetBackbone with dropout=0.1, of a family
@@ -1241,6 +1252,7 @@ RULE_SAMPLES = [
     (dl002_hit_drop_path_names, (K3,), [("DL002", "path_block")]),
     (dl002_ok_drop_path_off, (K3,), NONE),
     (dl002_hit_unseen_branch_merged, (K3,), [("DL002", "path_block")]),
+    (dl002_hit_tf_nn_dropout, (TK,), [("DL002", "tf.nn.dropout")]),
     (dl002_hit_unmodelled_hub_backbone, (K3,), [("DL002", "fnet_backbone")]),
     (dl002_ok_transformer_encoder, (K3,), NONE),
     (dl002_ok_transformer_decoder, (K3,), NONE),

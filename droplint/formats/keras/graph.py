@@ -227,6 +227,9 @@ class _Builder:
         cfg = cfg if isinstance(cfg, dict) else {}
         module = layer.get("registered_name") or layer.get("module")
         kind = _kind(cls, module, cfg, self.graph.libraries.get("keras_hub"))
+        if cls in kl.TF_CALLS and _draws(cfg.get("function")):
+            kind = NodeKind.OPAQUE  # tf.nn.dropout, tf.random.*: dropout droplint cannot place
+            cfg = {**cfg, "dropout_like": f"a random draw (tf.{cfg.get('function')})"}
         node = Node(ident, path, cls, cfg, kind=kind, module=module)
         node.distributed = self.distributed
         node.inner = [
@@ -308,6 +311,12 @@ def _distributed_model(layer: dict[str, Any]) -> dict[str, Any] | None:
 
 def _single_node(out: list[Tensor]) -> bool:
     return len(out) == 1 and out[0].index == 0
+
+
+def _draws(function: object) -> bool:
+    """A TensorFlow function a tf-keras model called on its tensors (saved as TFOpLambda)
+    that draws at random: tf.nn.dropout always drops, in training and at inference alike."""
+    return isinstance(function, str) and ("dropout" in function or "random" in function)
 
 
 def _kind(cls: str, module: str | None, cfg: dict[str, Any], hub_release: str | None) -> NodeKind:

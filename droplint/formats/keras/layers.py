@@ -79,6 +79,9 @@ KNOWN = (
     | OTHER_BUILTIN
 )
 
+# A TensorFlow function called on a tf-keras model's tensors, saved as a layer (`function`).
+TF_CALLS = {"TFOpLambda", "SlicingOpLambda"}
+
 # Layers that carry code droplint never runs.
 EXECUTABLE = {"Lambda", "TFSMLayer", "TorchModuleWrapper", "JaxLayer", "FlaxLayer"}
 
