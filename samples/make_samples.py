@@ -1024,6 +1024,31 @@ def dl101_ok_dropout_then_drop_path(keras):
     return keras.Model(inp, out, name="dl101_ok_dropout_then_drop_path")
 
 
+def dl101_hit_tf_ops(keras):
+    """tf-keras, TensorFlow functions called on tensors between layers (saved as TFOpLambda):
+    Dropout "d1" -> tf.nn.relu -> Dropout "d2" (stacked), Dense, Dropout "d3" -> tf.nn.relu ->
+    BatchNormalization "bn", Dense, Dropout "d_out" -> tf.math.sigmoid as the output."""
+    import tensorflow as tf
+
+    L = keras.layers
+    inp = keras.Input((8,), name="inp")
+    a = L.Dropout(0.3, name="d2")(tf.nn.relu(L.Dropout(0.3, name="d1")(L.Dense(8)(inp))))
+    b = L.Dropout(0.2, name="d3")(L.Dense(8, name="dense_a")(a))
+    b = L.Dense(8, name="dense_b")(L.BatchNormalization(name="bn")(tf.nn.relu(b)))
+    out = tf.math.sigmoid(L.Dropout(0.1, name="d_out")(b))
+    return keras.Model(inp, out, name="dl101_hit_tf_ops")
+
+
+def dl101_ok_tf_add_of_dropouts(keras):
+    """tf-keras: Dense "fa" -> Dropout(0.3) "da" and Dense "fb" -> Dropout(0.2) "db", summed
+    with `+` (a TFOpLambda __operators__.add), then Dense "head": each summand is dropped."""
+    L = keras.layers
+    inp = keras.Input((8,), name="inp")
+    a = L.Dropout(0.3, name="da")(L.Dense(8, name="fa")(inp))
+    b = L.Dropout(0.2, name="db")(L.Dense(8, name="fb")(inp))
+    return keras.Model(inp, L.Dense(1, name="head")(a + b), name="dl101_ok_tf_add_of_dropouts")
+
+
 def dl205_hit_conv_drop_conv(keras):
     """Conv2D -> element-wise Dropout(0.3) -> Conv2D on 8x8 feature maps."""
     L = keras.layers
@@ -1061,6 +1086,20 @@ def dl205_ok_one_by_one_maps(keras):
         L.Conv2D(2, 1, name="head"),
     ]
     return _chain(keras, "dl205_ok_one_by_one_maps", layers, shape=(8, 8, 3))
+
+
+def dl205_ok_after_1x1_conv(keras):
+    """MobileNetV3's head: GlobalAveragePooling2D(keepdims=True) -> Conv2D 1x1 -> Dropout(0.2)
+    -> Conv2D 1x1: the Dropout sees 1x1 maps (a 1x1 convolution keeps their size)."""
+    L = keras.layers
+    layers = [
+        L.Conv2D(4, 3, name="conv1"),
+        L.GlobalAveragePooling2D(keepdims=True, name="gap"),
+        L.Conv2D(8, 1, name="expand"),
+        L.Dropout(0.2, name="drop"),
+        L.Conv2D(2, 1, name="head"),
+    ]
+    return _chain(keras, "dl205_ok_after_1x1_conv", layers, shape=(8, 8, 3))
 
 
 def dl205_ok_stochastic_depth(keras):
@@ -1274,10 +1313,14 @@ RULE_SAMPLES = [
     (dl204_ok_spatial_drop_lstm, BOTH, NONE),
     (dl204_ok_noise_shape_drop_gru, (K3,), NONE),
     (dl101_ok_dropout_then_drop_path, BOTH, NONE),
+    (dl101_ok_tf_add_of_dropouts, (TK,), NONE),
+    (dl101_hit_tf_ops, (TK,), [("DL101", "d2"), ("DL201", "d3"), ("DL202", "d_out"),
+                               ("DL602", "dense_b")]),  # dense_b: no dropout, dense_a has
     (dl205_hit_conv_drop_conv, BOTH, [("DL205", "drop")]),
     (dl205_ok_spatial_drop, BOTH, NONE),
     (dl205_ok_stochastic_depth, (K3,), NONE),
     (dl205_ok_one_by_one_maps, BOTH, NONE),
+    (dl205_ok_after_1x1_conv, BOTH, [("DL602", "expand")]),  # head has dropout, expand not
     # A rate-0 Dropout is no dropout: the model has none that drops (DL601).
     (dl301_hit_zero_rate, BOTH, [("DL301", "noop"), ("DL601", None)]),
     (dl301_ok_rate_0_1, BOTH, NONE),

@@ -120,6 +120,14 @@ def test_keras_hub_transformer_decoder_is_modelled_on_one_sequence() -> None:
     ]
 
 
+def test_a_sum_written_with_plus_in_tf_keras_is_a_merge() -> None:
+    """The maker's two dropped branches (0.3, 0.2) summed by `a + b` (TFOpLambda): the head's
+    input carries both parts, so at least the lower rate."""
+    report = analyze_file(SAMPLES / "rules/tfkeras/dl101_ok_tf_add_of_dropouts.h5")
+    (head,) = [c for c in report.flow.coverage if c.layer == "head"]
+    assert head.input_rate == 0.2 and sorted(p.rate for p in head.parts) == [0.2, 0.3]
+
+
 def test_keras_hub_transformer_encoder_is_modelled() -> None:
     """keras_hub's TransformerEncoder(dropout=0.1): attention dropout in its
     MultiHeadAttention, and Dropout layers after attention and after the feed-forward block."""

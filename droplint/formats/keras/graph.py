@@ -366,6 +366,7 @@ def parse_inbound(inbound: Any) -> tuple[list[Ref], dict[str, Any], dict[Ref, tu
 
     Keras 3: {"args": [...], "kwargs": {...}} with `__keras_tensor__` dicts anywhere inside.
     Keras 1/2: [[name, node_index, tensor_index, {kwargs}], ...]; kwargs may hold more refs.
+    tf-keras's TFOpLambda (a TensorFlow function called on tensors): the one entry, unnested.
     """
     refs: list[Ref] = []
     recorded: dict[Ref, tuple[Any, Any]] = {}
@@ -376,6 +377,8 @@ def parse_inbound(inbound: Any) -> tuple[list[Ref], dict[str, Any], dict[Ref, tu
             if not _collect(value, refs, recorded):
                 kwargs[key] = value
     elif isinstance(inbound, list):
+        if _is_ref(inbound):  # tf-keras's TFOpLambda: one flat [name, node, tensor, {kwargs}]
+            inbound = [inbound]
         for entry in inbound:
             if _is_ref(entry):
                 refs.append((entry[0], entry[1], entry[2]))

@@ -26,6 +26,10 @@ class KerasSemantics(Semantics):
     def transparent(self, node: Node) -> bool:
         if node.op == "TimeDistributed" and node.inner:
             return self.transparent(node.inner[0])
+        function = kl.tf_function(node.op, node.attrs)
+        if function is not None:  # tf.nn.relu(x) in a tf-keras model: as a ReLU layer
+            known = kl.TF_TRANSPARENT | kl.TF_PROBABILITY
+            return function in known and node.kind == NodeKind.LAYER
         return node.op in kl.TRANSPARENT and node.kind == NodeKind.LAYER
 
     def parameter_free(self, node: Node) -> bool:
@@ -33,14 +37,17 @@ class KerasSemantics(Semantics):
         dropouts."""
         if node.op == "TimeDistributed" and node.inner:
             return self.parameter_free(node.inner[0])
+        if kl.tf_function(node.op, node.attrs) is not None:
+            return self.transparent(node)
         return node.kind == NodeKind.LAYER and (
             node.op in kl.TRANSPARENT or node.op in kl.OUTPUT_DROPOUT or node.op == "Softmax"
         )
 
     def merge(self, node: Node) -> Merge | None:
-        if len(node.inputs) < 2 or node.op not in kl.MERGES:
+        op = kl.TF_MERGES.get(kl.tf_function(node.op, node.attrs) or "", node.op)
+        if len(node.inputs) < 2 or op not in kl.MERGES:
             return None
-        return Merge.PARTS if node.op == "Concatenate" else Merge.VALUES
+        return Merge.PARTS if op == "Concatenate" else Merge.VALUES
 
     def weighted(self, node: Node) -> bool:
         if node.kind != NodeKind.LAYER:

@@ -94,11 +94,8 @@ def _rule(
     if op.startswith(CONV_PREFIXES):
         channels_first = cfg.get("data_format") == "channels_first"
         n = cfg.get("filters") or (x[1] if channels_first else x[-1])
-        return (
-            (x[0], n, *(None,) * (len(x) - 2))
-            if channels_first
-            else (x[0], *(None,) * (len(x) - 2), n)
-        )
+        spatial = _conv_sizes(op, cfg, x[2:] if channels_first else x[1:-1])
+        return (x[0], n, *spatial) if channels_first else (x[0], *spatial, n)
     if op.startswith(
         ("MaxPool", "AveragePool", "AvgPool", "UpSampling", "ZeroPadding", "Cropping")
     ):
@@ -124,6 +121,34 @@ def _rule(
         total = None if None in sizes else sum(sizes)  # type: ignore[arg-type]
         return (*x[:axis], total, *x[axis + 1 :])
     return None
+
+
+def _conv_sizes(op: str, cfg: dict[str, Any], sizes: tuple) -> tuple[int | None, ...]:
+    """A convolution's output sizes where its input's are known (a 1x1 map stays 1x1);
+    None where they are not, or for a transposed convolution."""
+    rank = len(sizes)
+    kernel = _per_axis(cfg.get("kernel_size"), rank, None)
+    strides, dilation = (_per_axis(cfg.get(k), rank, 1) for k in ("strides", "dilation_rate"))
+    padding = cfg.get("padding", "valid")
+    out: list[int | None] = []
+    for n, k, s, d in zip(sizes, kernel, strides, dilation, strict=True):
+        if "Transpose" in op or None in (n, k, s, d) or s < 1 or padding not in ("same", "valid"):
+            out.append(None)
+        elif padding == "same":
+            out.append(-(-n // s))
+        else:
+            out.append(max((n - (k - 1) * d - 1) // s + 1, 0))
+    return tuple(out)
+
+
+def _per_axis(value: Any, rank: int, default: int | None) -> list[int | None]:
+    """kernel_size / strides / dilation_rate as one int per axis (an int means all axes);
+    the default when it is not set, None (unknown) when it is something else."""
+    if type(value) is int:
+        return [value] * rank
+    if isinstance(value, list) and len(value) == rank and all(type(v) is int for v in value):
+        return list(value)
+    return [default if value is None else None] * rank
 
 
 def _rnn(cfg: dict[str, Any], x: Shape, units: int | None) -> Shape:
