@@ -769,6 +769,31 @@ def dl002_hit_tf_nn_dropout(keras):
     return keras.Model(inp, L.Dense(1, name="head")(x), name="dl002_hit_tf_nn_dropout")
 
 
+def dl002_hit_other_stochastic_depth(keras):
+    """tf-keras: a layer of one's own named StochasticDepth, as keras_cv's: it takes
+    [shortcut, residual] and drops the residual with `rate` 0.2. Not keras.applications'."""
+
+    class StochasticDepth(keras.layers.Layer):
+        def __init__(self, rate=0.5, **kwargs):
+            super().__init__(**kwargs)
+            self.rate = rate
+
+        def call(self, inputs, training=None):
+            shortcut, residual = inputs
+            if training:
+                keep = keras.backend.random_bernoulli((), 1 - self.rate)
+                return shortcut + keep * residual
+            return shortcut + (1 - self.rate) * residual
+
+        def get_config(self):
+            return {**super().get_config(), "rate": self.rate}
+
+    L = keras.layers
+    inp = keras.Input((8,), name="inp")
+    x = StochasticDepth(0.2, name="sd")([inp, L.Dense(8, name="fc")(inp)])
+    return keras.Model(inp, L.Dense(1, name="head")(x), name="dl002_hit_other_stochastic_depth")
+
+
 def dl002_hit_unmodelled_hub_backbone(keras):
     """keras_hub FNetBackbone (tiny, built from scratch, no download): a whole model
     saved as one registered class keras_hub>FNetBackbone with dropout=0.1, of a family
@@ -1049,6 +1074,21 @@ def dl101_ok_tf_add_of_dropouts(keras):
     return keras.Model(inp, L.Dense(1, name="head")(a + b), name="dl101_ok_tf_add_of_dropouts")
 
 
+def dl101_ok_stochastic_depth_layer(keras):
+    """keras.applications' own StochasticDepth (ConvNeXt's drop path), used in a residual
+    block: Conv2D 1x1 "conv" -> StochasticDepth(0.1) "sd" -> Add with the input -> Flatten ->
+    Dense "head". One keep-or-drop draw per sample."""
+    if keras.__name__.startswith("tf_keras"):
+        from tf_keras.src.applications.convnext import StochasticDepth
+    else:
+        from keras.src.applications.convnext import StochasticDepth
+    L = keras.layers
+    inp = keras.Input((4, 4, 3), name="inp")
+    branch = StochasticDepth(0.1, name="sd")(L.Conv2D(3, 1, name="conv")(inp))
+    x = L.Flatten(name="flat")(L.Add(name="residual")([inp, branch]))
+    return keras.Model(inp, L.Dense(1, name="head")(x), name="dl101_ok_stochastic_depth_layer")
+
+
 def dl205_hit_conv_drop_conv(keras):
     """Conv2D -> element-wise Dropout(0.3) -> Conv2D on 8x8 feature maps."""
     L = keras.layers
@@ -1292,6 +1332,7 @@ RULE_SAMPLES = [
     (dl002_ok_drop_path_off, (K3,), NONE),
     (dl002_hit_unseen_branch_merged, (K3,), [("DL002", "path_block")]),
     (dl002_hit_tf_nn_dropout, (TK,), [("DL002", "tf.nn.dropout")]),
+    (dl002_hit_other_stochastic_depth, (TK,), [("DL002", "sd")]),
     (dl002_hit_unmodelled_hub_backbone, (K3,), [("DL002", "fnet_backbone")]),
     (dl002_ok_transformer_encoder, (K3,), NONE),
     (dl002_ok_transformer_decoder, (K3,), NONE),
@@ -1314,6 +1355,7 @@ RULE_SAMPLES = [
     (dl204_ok_noise_shape_drop_gru, (K3,), NONE),
     (dl101_ok_dropout_then_drop_path, BOTH, NONE),
     (dl101_ok_tf_add_of_dropouts, (TK,), NONE),
+    (dl101_ok_stochastic_depth_layer, BOTH, NONE),
     (dl101_hit_tf_ops, (TK,), [("DL101", "d2"), ("DL201", "d3"), ("DL202", "d_out"),
                                ("DL602", "dense_b")]),  # dense_b: no dropout, dense_a has
     (dl205_hit_conv_drop_conv, BOTH, [("DL205", "drop")]),

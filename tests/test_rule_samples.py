@@ -128,6 +128,18 @@ def test_a_sum_written_with_plus_in_tf_keras_is_a_merge() -> None:
     assert head.input_rate == 0.2 and sorted(p.rate for p in head.parts) == [0.2, 0.3]
 
 
+@pytest.mark.parametrize("rel", ["keras3/dl101_ok_stochastic_depth_layer.keras",
+                                 "tfkeras/dl101_ok_stochastic_depth_layer.h5"])  # fmt: skip
+def test_keras_applications_stochastic_depth_is_a_per_sample_dropout(rel: str) -> None:
+    """The maker's StochasticDepth(0.1) (keras.applications.convnext's layer): an output
+    dropout at 0.1 in training, one draw per sample (every other axis shares it)."""
+    report = analyze_file(SAMPLES / "rules" / rel)
+    (site,) = report.sites
+    assert (site.layer, site.rate, site.active, site.shared_axes) == ("sd", 0.1, "training",
+                                                                       [1, 2, 3])  # fmt: skip
+    assert not report.flow.unseen
+
+
 def test_keras_hub_transformer_encoder_is_modelled() -> None:
     """keras_hub's TransformerEncoder(dropout=0.1): attention dropout in its
     MultiHeadAttention, and Dropout layers after attention and after the feed-forward block."""

@@ -326,6 +326,8 @@ def _kind(cls: str, module: str | None, cfg: dict[str, Any], hub_release: str | 
         known = hub.template(cls, module, cfg, hub_release) is not None
         return NodeKind.LAYER if known else NodeKind.OPAQUE
     custom = module is not None and ">" in module and not module.startswith("keras>")
+    if cls == "StochasticDepth" and not set(cfg) <= kl.STOCHASTIC_DEPTH_KEYS:
+        custom = True  # a class of another library or one's own, of the same name
     return NodeKind.OPAQUE if custom or cls not in kl.KNOWN else NodeKind.LAYER
 
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 OUTPUT_DROPOUT = {
     "Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D",
     "GaussianDropout", "AlphaDropout",
+    "StochasticDepth",  # keras.applications' ConvNeXt: drop_path_rate, one draw per sample
 }  # fmt: skip
+STOCHASTIC_DEPTH_KEYS = {"name", "trainable", "dtype", "drop_path_rate"}  # its whole config
 
 RECURRENT = {
     "LSTM", "GRU", "SimpleRNN", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D",

@@ -133,6 +133,7 @@ def _output_site(layer: Node, outer: Node, x: Shape | None, sequence: bool, step
     op, cfg = layer.op, layer.attrs
     frame_x = frame(x, steps) if steps else x
     key = "rate" if "rate" in cfg or "p" not in cfg else "p"  # Keras 1 wrote "p"
+    key = "drop_path_rate" if op == "StochasticDepth" else key
     raw = cfg.get(key)
     rate = as_rate(raw)
     noise = {"GaussianDropout": Noise.GAUSSIAN, "AlphaDropout": Noise.ALPHA}.get(
@@ -172,6 +173,8 @@ def _shared_axes(op: str, cfg: dict[str, Any], x: Shape | None) -> list[int] | N
     if spatial:
         start = 2 if channels_first else 1
         return list(range(start, start + spatial))
+    if op == "StochasticDepth":  # one draw per sample: every axis but the batch shares it
+        return None if x is None else list(range(1, len(x)))
     shape = cfg.get("noise_shape")
     if shape is None or op == "GaussianDropout":
         return []
