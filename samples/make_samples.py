@@ -1064,6 +1064,19 @@ def dl101_hit_tf_ops(keras):
     return keras.Model(inp, out, name="dl101_hit_tf_ops")
 
 
+def dl101_hit_keras_ops(keras):
+    """Keras 3, ops called on tensors between layers (saved as nodes of class Relu, Sigmoid):
+    Dropout "d1" -> keras.ops.relu -> Dropout "d2" (stacked), Dense, Dropout "d3" ->
+    keras.ops.relu -> BatchNormalization "bn", Dense, Dropout "d_out" -> keras.ops.sigmoid."""
+    L, ops = keras.layers, keras.ops
+    inp = keras.Input((8,), name="inp")
+    a = L.Dropout(0.3, name="d2")(ops.relu(L.Dropout(0.3, name="d1")(L.Dense(8)(inp))))
+    b = L.Dropout(0.2, name="d3")(L.Dense(8, name="dense_a")(a))
+    b = L.Dense(8, name="dense_b")(L.BatchNormalization(name="bn")(ops.relu(b)))
+    out = ops.sigmoid(L.Dropout(0.1, name="d_out")(b))
+    return keras.Model(inp, out, name="dl101_hit_keras_ops")
+
+
 def dl101_ok_tf_add_of_dropouts(keras):
     """tf-keras: Dense "fa" -> Dropout(0.3) "da" and Dense "fb" -> Dropout(0.2) "db", summed
     with `+` (a TFOpLambda __operators__.add), then Dense "head": each summand is dropped."""
@@ -1355,6 +1368,8 @@ RULE_SAMPLES = [
     (dl204_ok_noise_shape_drop_gru, (K3,), NONE),
     (dl101_ok_dropout_then_drop_path, BOTH, NONE),
     (dl101_ok_tf_add_of_dropouts, (TK,), NONE),
+    (dl101_hit_keras_ops, (K3,), [("DL101", "d2"), ("DL201", "d3"), ("DL202", "d_out"),
+                                  ("DL602", "dense_b")]),  # dense_b: no dropout, dense_a has
     (dl101_ok_stochastic_depth_layer, BOTH, NONE),
     (dl101_hit_tf_ops, (TK,), [("DL101", "d2"), ("DL201", "d3"), ("DL202", "d_out"),
                                ("DL602", "dense_b")]),  # dense_b: no dropout, dense_a has

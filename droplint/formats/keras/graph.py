@@ -226,6 +226,8 @@ class _Builder:
         cfg = layer.get("config")
         cfg = cfg if isinstance(cfg, dict) else {}
         module = layer.get("registered_name") or layer.get("module")
+        if kl.keras_op(cls, layer.get("module")):
+            module = layer["module"]  # keras.src.ops.nn: a Keras 3 op, known by its class
         kind = _kind(cls, module, cfg, self.graph.libraries.get("keras_hub"))
         if cls in kl.TF_CALLS and _draws(cfg.get("function")):
             kind = NodeKind.OPAQUE  # tf.nn.dropout, tf.random.*: dropout droplint cannot place
@@ -325,6 +327,8 @@ def _kind(cls: str, module: str | None, cfg: dict[str, Any], hub_release: str | 
     if hub.is_hub(module):
         known = hub.template(cls, module, cfg, hub_release) is not None
         return NodeKind.LAYER if known else NodeKind.OPAQUE
+    if kl.keras_op(cls, module):
+        return NodeKind.LAYER
     custom = module is not None and ">" in module and not module.startswith("keras>")
     if cls == "StochasticDepth" and not set(cfg) <= kl.STOCHASTIC_DEPTH_KEYS:
         custom = True  # a class of another library or one's own, of the same name

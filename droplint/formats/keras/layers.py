@@ -6,6 +6,8 @@ where dropout is applied, and how, is in droplint.formats.keras.sites.
 
 from __future__ import annotations
 
+from droplint.graph import Node
+
 OUTPUT_DROPOUT = {
     "Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D",
     "GaussianDropout", "AlphaDropout",
@@ -97,9 +99,31 @@ TF_MERGES = {"__operators__.add": "Add", "math.add": "Add", "math.add_n": "Add",
              "math.maximum": "Maximum", "math.minimum": "Minimum"}  # fmt: skip
 
 
-def tf_function(node_op: str, attrs: dict) -> str | None:
-    """The TensorFlow function a TFOpLambda layer calls; None for other layers."""
-    function = attrs.get("function") if node_op in TF_CALLS else None
+# Keras 3 ops called on a functional model's tensors are saved as nodes of their own class
+# (`keras.ops.relu(x)`: class Relu, module keras.src.ops.nn): the TensorFlow function each is.
+KERAS_OPS_MODULE = "keras.src.ops"
+KERAS_OPS = {
+    "Relu": "nn.relu", "Relu6": "nn.relu6", "Gelu": "nn.gelu", "Silu": "nn.silu",
+    "Elu": "nn.elu", "Selu": "nn.selu", "LeakyRelu": "nn.leaky_relu", "Softplus": "nn.softplus",
+    "Softsign": "nn.softsign", "Tanh": "math.tanh", "Sigmoid": "math.sigmoid",
+    "Softmax": "nn.softmax", "LogSoftmax": "nn.log_softmax", "Reshape": "reshape",
+    "Transpose": "transpose", "ExpandDims": "expand_dims", "Squeeze": "squeeze", "Cast": "cast",
+    "Add": "math.add", "Subtract": "math.subtract", "Multiply": "math.multiply",
+    "Maximum": "math.maximum", "Minimum": "math.minimum", "Concatenate": "concat",
+}  # fmt: skip
+
+
+def keras_op(cls: str, module: object) -> bool:
+    """A Keras 3 op droplint knows, saved as a node of a functional model."""
+    return isinstance(module, str) and module.startswith(KERAS_OPS_MODULE) and cls in KERAS_OPS
+
+
+def call_function(node: Node) -> str | None:
+    """The TensorFlow function a node stands for: a TFOpLambda's, or a Keras 3 op's; None for
+    a layer."""
+    if keras_op(node.op, node.module):
+        return KERAS_OPS[node.op]
+    function = node.attrs.get("function") if node.op in TF_CALLS else None
     return function if isinstance(function, str) else None
 
 

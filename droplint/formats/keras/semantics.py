@@ -26,7 +26,7 @@ class KerasSemantics(Semantics):
     def transparent(self, node: Node) -> bool:
         if node.op == "TimeDistributed" and node.inner:
             return self.transparent(node.inner[0])
-        function = kl.tf_function(node.op, node.attrs)
+        function = kl.call_function(node)
         if function is not None:  # tf.nn.relu(x) in a tf-keras model: as a ReLU layer
             known = kl.TF_TRANSPARENT | kl.TF_PROBABILITY
             return function in known and node.kind == NodeKind.LAYER
@@ -37,14 +37,14 @@ class KerasSemantics(Semantics):
         dropouts."""
         if node.op == "TimeDistributed" and node.inner:
             return self.parameter_free(node.inner[0])
-        if kl.tf_function(node.op, node.attrs) is not None:
+        if kl.call_function(node) is not None:
             return self.transparent(node)
         return node.kind == NodeKind.LAYER and (
             node.op in kl.TRANSPARENT or node.op in kl.OUTPUT_DROPOUT or node.op == "Softmax"
         )
 
     def merge(self, node: Node) -> Merge | None:
-        op = kl.TF_MERGES.get(kl.tf_function(node.op, node.attrs) or "", node.op)
+        op = kl.TF_MERGES.get(kl.call_function(node) or "", node.op)
         if len(node.inputs) < 2 or op not in kl.MERGES:
             return None
         return Merge.PARTS if op == "Concatenate" else Merge.VALUES
