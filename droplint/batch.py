@@ -24,6 +24,9 @@ PROGRESS_FILES = 20  # more inputs than this: show the bar from the start
 PROGRESS_SECONDS = 0.5  # fewer: show it once the run has taken this long
 CHUNK_BYTES = 256 * 1024  # files smaller than this go to the workers in groups…
 CHUNK_FILES = 16  # …of at most this many
+# Before the inputs of a broken pool are tried again: Ctrl-C reaches every process of the group
+# at once, and the workers may die of it before this process hears it; it must stop, not retry.
+RETRY_PAUSE = 0.25
 
 _settings: Settings | None = None  # a worker's settings, set once by _start
 _keep_graph = False  # a worker's reports keep their graphs (for the tree view)
@@ -113,6 +116,7 @@ def _in_workers(
     run = _Round(rest, first, settings, progress, freeze, keep_graph)
     left = yield from run.tasks(_chunks(rest), workers)
     while left:
+        time.sleep(RETRY_PAUSE)  # a Ctrl-C that broke the pool reaches this process too
         left = yield from run.tasks([[i] for i in left], 1)
         if left:  # one worker, tasks in order: the first one left is the one it died on
             culprit, *left = left
