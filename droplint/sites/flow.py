@@ -258,7 +258,7 @@ def analyse_flow(graph: Graph, sites: list[Site], sem: Semantics) -> Flow:
                 if t in chains or t in unknown_set or t in parts_of:
                     break
             else:  # the common case: no dropout comes in, none is added
-                if sem.weighted(node) and not sem.frozen(node):
+                if _trainable(sem, node):
                     flow.coverage.append(LayerCoverage(node.id, node.op, 0.0, 0.0))
                 continue
         own_sites = output_sites.get(node.id)
@@ -273,7 +273,7 @@ def analyse_flow(graph: Graph, sites: list[Site], sem: Semantics) -> Flow:
             for s in internal[node.id]:
                 feeds = s.layer in readers
                 s.effective_rate = _gate_effective(s, in_rate if feeds else 0.0, feeds and unknown)
-        if sem.weighted(node) and not sem.frozen(node):  # trainable layers only
+        if _trainable(sem, node):
             own = [s.rate or 0.0 for s in internal.get(node.id, []) if s.active != Active.NEVER]
             parts = next((flow.parts[t] for t in node.inputs if t in flow.parts), [])
             flow.coverage.append(
@@ -282,6 +282,11 @@ def analyse_flow(graph: Graph, sites: list[Site], sem: Semantics) -> Flow:
                 )
             )
     return flow
+
+
+def _trainable(sem: Semantics, node: Node) -> bool:
+    """Counted in coverage: weights that training changes (a frozen layer's do not)."""
+    return sem.weighted(node) and not sem.frozen(node)
 
 
 def _follow(flow: Flow, node: Node, own: list[Site], hidden: bool, sem: Semantics) -> None:

@@ -85,14 +85,14 @@ KNOWN = (
 
 # A TensorFlow function called on a tf-keras model's tensors, saved as a layer (`function`),
 # and what droplint knows of the functions: they map values one by one or reshape them (a
-# dropout's values pass on), make probabilities, or merge several activations.
+# dropout's values pass on), or merge several activations.
 TF_CALLS = {"TFOpLambda", "SlicingOpLambda"}
-TF_PROBABILITY = {"nn.softmax", "math.softmax", "math.sigmoid", "nn.sigmoid", "math.log_softmax",
-                  "nn.log_softmax"}  # fmt: skip
 TF_TRANSPARENT = {
     "nn.relu", "nn.relu6", "nn.gelu", "nn.silu", "nn.swish", "nn.elu", "nn.selu",
     "nn.leaky_relu", "nn.softplus", "nn.softsign", "math.tanh", "reshape", "transpose",
     "compat.v1.transpose", "identity", "cast", "expand_dims", "squeeze",
+    "nn.softmax", "math.softmax", "math.sigmoid", "nn.sigmoid", "math.log_softmax",
+    "nn.log_softmax",  # probabilities: as an Activation layer, transparent to a series
 }  # fmt: skip
 TF_MERGES = {"__operators__.add": "Add", "math.add": "Add", "math.add_n": "Add",
              "math.subtract": "Subtract", "math.multiply": "Multiply", "concat": "Concatenate",

@@ -28,8 +28,7 @@ class KerasSemantics(Semantics):
             return self.transparent(node.inner[0])
         function = kl.call_function(node)
         if function is not None:  # tf.nn.relu(x) in a tf-keras model: as a ReLU layer
-            known = kl.TF_TRANSPARENT | kl.TF_PROBABILITY
-            return function in known and node.kind == NodeKind.LAYER
+            return function in kl.TF_TRANSPARENT and node.kind == NodeKind.LAYER
         return node.op in kl.TRANSPARENT and node.kind == NodeKind.LAYER
 
     def parameter_free(self, node: Node) -> bool:

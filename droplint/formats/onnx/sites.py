@@ -45,8 +45,8 @@ def onnx_sites(graph: Graph) -> list[Site]:
 
 
 def _unread_draws(graph: Graph, read: set[str]) -> None:
-    """A random op whose draws droplint cannot follow to a mask it understands (a floor of
-    keep + uniform noise, a mask applied to a weight) may still be dropout: it becomes a node
+    """A random op whose draws droplint cannot follow to a mask it understands (a mask
+    multiplied into a weight, an idiom masks.py does not know) may still be dropout: a node
     droplint cannot see into, and what its values feed is unknown, never "no dropout"."""
     for node in graph.nodes.values():
         if node.op in RANDOM and node.id not in read and node.kind == NodeKind.LAYER:
