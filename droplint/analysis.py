@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from droplint.config import Config
-from droplint.enums import NodeKind
 from droplint.errors import NothingToLint, UnreadableModel
 from droplint.formats import interpret, read_model
 from droplint.graph import Graph, Node
@@ -204,7 +203,7 @@ def _analyse(saved: SavedModel, config: Config, report: FileReport) -> None:
     model = interpret(saved)
     graph = model.graph
     report.graph, report.model, report.sites = graph, graph.name, model.sites
-    report.layers = sum(1 for n in graph.all_nodes() if n.kind != NodeKind.INPUT)
+    report.layers = graph.layer_count()
     report.flow = analyse_flow(graph, model.sites, model.semantics)
     ctx = Context(graph, model.sites, report.flow, model.semantics, config.options)
     report.findings = run_rules(ctx, config.enabled(saved.path), config.severity)

@@ -10,7 +10,7 @@ path is `outer/inner`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Union
 
@@ -97,11 +97,39 @@ class Graph:
     libraries: dict[str, str] = field(default_factory=dict)  # e.g. {"keras_hub": "0.32.0"}
     _consumers: dict[str, list[Node]] | None = field(default=None, repr=False)
     _outputs: tuple[list[Tensor], set[str]] | None = field(default=None, repr=False)
+    _positions: dict[str, int] | None = field(default=None, repr=False)
+    _by_op: dict[str, list[Node]] | None = field(default=None, repr=False)
 
     def add(self, node: Node) -> Node:
         self.nodes[node.id] = node
-        self._consumers = None
+        self._consumers = self._positions = self._by_op = None
         return node
+
+    def position(self, node_id: str) -> int:
+        """Where node_id stands in graph order (a top-level node)."""
+        if self._positions is None:
+            self._positions = {k: i for i, k in enumerate(self.nodes)}
+        return self._positions[node_id]
+
+    def with_ops(self, ops: Collection[str]) -> list[Node]:
+        """The top-level nodes whose op is one of ops, in graph order: what a question about a
+        few kinds of op walks, instead of every node."""
+        if self._by_op is None:
+            self._by_op = {}
+            for n in self.nodes.values():
+                self._by_op.setdefault(n.op, []).append(n)
+        found = [n for op in ops for n in self._by_op.get(op, ())]
+        if len(found) > 1 and sum(1 for op in ops if op in self._by_op) > 1:
+            found.sort(key=lambda n: self.position(n.id))
+        return found
+
+    def wrappers(self) -> list[Node]:
+        """The top-level nodes that wrap others."""
+        return [n for n in self.nodes.values() if n.inner]
+
+    def layer_count(self) -> int:
+        """Every node but the model's inputs, wrapped ones included."""
+        return sum(1 for n in self.all_nodes() if n.kind != NodeKind.INPUT)
 
     def node(self, node_id: str) -> Node:
         return self.nodes[node_id]

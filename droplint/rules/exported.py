@@ -155,7 +155,7 @@ def rnn_dropout_not_representable(ctx: Context) -> Iterator[Finding]:
         return not recurrent(n) and not ctx.semantics.weighted(n)
 
     reaches = Reaches(ctx.graph, between, recurrent)
-    for node in ctx.graph.nodes.values():
+    for node in ctx.semantics.maybe_role(ctx.graph, Role.RECURRENT):
         if not recurrent(node):
             continue
         for stop, passed in reaches(node).stops:

@@ -16,6 +16,7 @@ unknown, and so are the values after a dropout whose rate is not a number.
 
 from __future__ import annotations
 
+import heapq
 import itertools
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -242,46 +243,73 @@ class Flow:
 
 
 def analyse_flow(graph: Graph, sites: list[Site], sem: Semantics) -> Flow:
+    """Visit, in graph order, only the nodes where something happens: those that apply dropout,
+    those droplint cannot see into, and those whose input carries dropout or the unknown. Every
+    other trainable layer gets no dropout; a graph of a million nodes with a thousand dropouts
+    costs a few thousand visits, not a million."""
     lost = [Unseen(layer, "unrolled RNN", {}, False) for layer, _ in sem.lost_dropout()]
     flow = Flow(unseen=unseen_layers(graph, sem) + lost)
     output_sites: dict[str, list[Site]] = {}
     internal: dict[str, list[Site]] = {}
     for s in sites:
         (output_sites if s.where == Where.OUTPUT else internal).setdefault(s.node, []).append(s)
-    unseen = {u.layer for u in flow.unseen}
-    chains, unknown_set, parts_of = flow.chains, flow.unknown, flow.parts
-    marked = output_sites.keys() | internal.keys()  # nodes that apply dropout themselves
-    for node in graph.nodes.values():
-        hidden = any(n.id in unseen for n in node.walk()) if unseen else False
-        if not hidden and node.id not in marked:
-            for t in node.inputs:  # inline: this loop runs for every edge of the graph
-                if t in chains or t in unknown_set or t in parts_of:
-                    break
-            else:  # the common case: no dropout comes in, none is added
-                if _trainable(sem, node):
-                    flow.coverage.append(LayerCoverage(node.id, node.op, 0.0, 0.0))
-                continue
-        own_sites = output_sites.get(node.id)
-        _follow(flow, node, own_sites or [], hidden, sem)
-        reaching = flow.input_chain(node)
-        in_rate, unknown_rate = reaching.visible() if reaching else (0.0, False)
-        in_rate = max(in_rate, *(flow.merged_rate(t) for t in node.inputs), 0.0)
-        unknown = unknown_rate or any(t in flow.unknown for t in node.inputs)
-        unknown = unknown or any(p.unknown for t in node.inputs for p in flow.parts.get(t, ()))
-        if node.id in internal:
-            readers = {n.id for n in sem.direct_readers(node)}
-            for s in internal[node.id]:
-                feeds = s.layer in readers
-                s.effective_rate = _gate_effective(s, in_rate if feeds else 0.0, feeds and unknown)
-        if _trainable(sem, node):
-            own = [s.rate or 0.0 for s in internal.get(node.id, []) if s.active != Active.NEVER]
-            parts = next((flow.parts[t] for t in node.inputs if t in flow.parts), [])
-            flow.coverage.append(
-                LayerCoverage(
-                    node.id, node.op, in_rate, max(own, default=0.0), reaching, unknown, parts
-                )
-            )
+    hidden = _hidden(graph, {u.layer for u in flow.unseen})
+    seeds = [i for i in {*output_sites, *internal, *hidden} if i in graph.nodes]
+    todo = [(graph.position(i), i) for i in seeds]
+    heapq.heapify(todo)
+    visited: dict[str, LayerCoverage | None] = {}
+    while todo:
+        position, node_id = heapq.heappop(todo)
+        if node_id in visited:
+            continue
+        node = graph.node(node_id)
+        visited[node_id] = _visit(flow, node, output_sites, internal, node_id in hidden, sem)
+        out = Tensor(node_id, 0)
+        if out in flow.chains or out in flow.unknown or out in flow.parts:
+            for c in graph.consumers(node_id):
+                after = graph.position(c.id)
+                if after > position and c.id not in visited:  # graph order, as written
+                    heapq.heappush(todo, (after, c.id))
+    for node in sem.maybe_weighted(graph):
+        if node.id in visited:
+            coverage = visited[node.id]
+            if coverage is not None:
+                flow.coverage.append(coverage)
+        elif _trainable(sem, node):
+            flow.coverage.append(LayerCoverage(node.id, node.op, 0.0, 0.0))
     return flow
+
+
+def _hidden(graph: Graph, unseen: set[str]) -> set[str]:
+    """The top-level nodes that are, or wrap, a layer droplint cannot see into."""
+    if not unseen:
+        return set()
+    found = {i for i in unseen if i in graph.nodes}
+    found.update(w.id for w in graph.wrappers() if any(n.id in unseen for n in w.walk()))
+    return found
+
+
+def _visit(
+    flow: Flow, node: Node, output_sites: dict[str, list[Site]],
+    internal: dict[str, list[Site]], hidden: bool, sem: Semantics,
+) -> LayerCoverage | None:  # fmt: skip
+    """What reaches node and what it passes on; its coverage entry if it is trainable."""
+    _follow(flow, node, output_sites.get(node.id) or [], hidden, sem)
+    reaching = flow.input_chain(node)
+    in_rate, unknown_rate = reaching.visible() if reaching else (0.0, False)
+    in_rate = max(in_rate, *(flow.merged_rate(t) for t in node.inputs), 0.0)
+    unknown = unknown_rate or any(t in flow.unknown for t in node.inputs)
+    unknown = unknown or any(p.unknown for t in node.inputs for p in flow.parts.get(t, ()))
+    if node.id in internal:
+        readers = {n.id for n in sem.direct_readers(node)}
+        for s in internal[node.id]:
+            feeds = s.layer in readers
+            s.effective_rate = _gate_effective(s, in_rate if feeds else 0.0, feeds and unknown)
+    if not _trainable(sem, node):
+        return None
+    own = [s.rate or 0.0 for s in internal.get(node.id, []) if s.active != Active.NEVER]
+    parts = next((flow.parts[t] for t in node.inputs if t in flow.parts), [])
+    return LayerCoverage(node.id, node.op, in_rate, max(own, default=0.0), reaching, unknown, parts)
 
 
 def _trainable(sem: Semantics, node: Node) -> bool:
@@ -351,7 +379,7 @@ def unseen_layers(graph: Graph, sem: Semantics) -> list[Unseen]:
     """Layers droplint cannot see into, wrapped ones included, in graph order."""
     return [
         Unseen(n.id, n.op, dropout_settings(n.attrs), sem.carries_code(n), n)
-        for n in graph.all_nodes()
+        for n in sem.maybe_unseen(graph)
         if n.kind == NodeKind.OPAQUE or sem.carries_code(n)
     ]
 

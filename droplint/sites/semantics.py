@@ -7,8 +7,10 @@ are the answers for a format that knows nothing; each plug-in overrides what it 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from droplint.enums import Merge, Role
-from droplint.graph import Node
+from droplint.graph import Graph, Node
 
 
 class Semantics:
@@ -93,6 +95,20 @@ class Semantics:
         """The program node belongs to, where a file holds several exported apart (rules that
         compare the modes of dropouts compare them within one); "" for the only one."""
         return ""
+
+    def maybe_weighted(self, graph: Graph) -> Iterable[Node]:
+        """The top-level nodes weighted() may hold for, in graph order (a superset: flow asks
+        weighted() of each); a format that knows which ops carry weights names only those."""
+        return graph.nodes.values()
+
+    def maybe_unseen(self, graph: Graph) -> Iterable[Node]:
+        """Every node, wrapped ones included, that may be opaque or carry code, in graph
+        order (a superset)."""
+        return graph.all_nodes()
+
+    def maybe_role(self, graph: Graph, role: Role) -> Iterable[Node]:
+        """The top-level nodes role() may give role for, in graph order (a superset)."""
+        return graph.nodes.values()
 
     def lost_dropout(self) -> list[tuple[str, str]]:
         """(layer, why) for dropout the file once had and no longer shows (a decomposition

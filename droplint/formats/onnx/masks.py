@@ -62,9 +62,7 @@ RANDOM = {"Bernoulli", "Multinomial", *UNIFORM, *NORMAL}  # every op that draws 
 def random_sites(graph: Graph, values: Values, read: set[str]) -> Iterator[Site]:
     """A site for every random mask or noise that reaches data (or a graph output); the random
     ops whose draws became one are added to `read` (the others droplint cannot read)."""
-    for node in graph.nodes.values():
-        if node.op not in RANDOM:
-            continue
+    for node in graph.with_ops(RANDOM):
         found = list(_sites_of(graph, values, node))
         if found:
             read.add(node.id)

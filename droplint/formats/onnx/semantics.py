@@ -5,6 +5,8 @@ rules about training structure do not apply, and rules about inference do."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from droplint.enums import Merge, NodeKind, Role
 from droplint.formats.onnx.masks import COMPARE, MASK_OPS
 from droplint.formats.onnx.sites import INPUT_POSITIONS, is_dropout_op
@@ -28,6 +30,11 @@ PROBABILITY = {"Softmax", "LogSoftmax", "Sigmoid", "HardSigmoid"}
 # can read): what they make of a draw droplint cannot read is unknown.
 MASK_MAKING = {*COMPARE, *MASK_OPS, "Floor", "Ceil", "Round", "Clip", "Min", "Max", "Abs",
                "Sign", "Gather", "Tile", "Expand"}  # fmt: skip
+
+
+ROLE_OPS = {Role.BATCHNORM: {"BatchNormalization"}, Role.RECURRENT: RECURRENT,
+            Role.PROBABILITY: PROBABILITY, Role.DENSE: {"Gemm", "MatMul"},
+            Role.CONV: {"Conv", "ConvTranspose"}}  # fmt: skip
 
 
 class OnnxSemantics(Semantics):
@@ -60,6 +67,12 @@ class OnnxSemantics(Semantics):
             and node.kind == NodeKind.LAYER
             and carries_weights(self.graph, node)
         )
+
+    def maybe_weighted(self, graph: Graph) -> Iterable[Node]:
+        return graph.with_ops(WEIGHTED)
+
+    def maybe_role(self, graph: Graph, role: Role) -> Iterable[Node]:
+        return graph.with_ops(ROLE_OPS.get(role, ()))
 
     def role(self, node: Node) -> Role | None:
         if node.op == "BatchNormalization":

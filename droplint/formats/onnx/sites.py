@@ -27,7 +27,7 @@ CONTRIB = "com.microsoft"
 def onnx_sites(graph: Graph) -> list[Site]:
     values = Values(graph)
     sites: list[Site] = []
-    for node in graph.nodes.values():
+    for node in graph.with_ops(INPUT_POSITIONS):
         if is_dropout_op(node):
             sites.append(_dropout(values, node))
     read: set[str] = set()
@@ -48,8 +48,8 @@ def _unread_draws(graph: Graph, read: set[str]) -> None:
     """A random op whose draws droplint cannot follow to a mask it understands (a mask
     multiplied into a weight, an idiom masks.py does not know) may still be dropout: a node
     droplint cannot see into, and what its values feed is unknown, never "no dropout"."""
-    for node in graph.nodes.values():
-        if node.op in RANDOM and node.id not in read and node.kind == NodeKind.LAYER:
+    for node in graph.with_ops(RANDOM):
+        if node.id not in read and node.kind == NodeKind.LAYER:
             node.kind = NodeKind.OPAQUE
             node.attrs["dropout_like"] = f"a random draw ({node.op})"
 
