@@ -123,6 +123,10 @@ class Graph:
             found.sort(key=lambda n: self.position(n.id))
         return found
 
+    def with_kind(self, kind: NodeKind) -> list[Node]:
+        """Every node of kind, wrapped ones included, in graph order."""
+        return [n for n in self.all_nodes() if n.kind == kind]
+
     def wrappers(self) -> list[Node]:
         """The top-level nodes that wrap others."""
         return [n for n in self.nodes.values() if n.inner]

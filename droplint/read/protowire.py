@@ -32,35 +32,38 @@ def fields(buf: memoryview) -> Iterator[tuple[int, int, int | memoryview]]:
     """
     pos, end = 0, len(buf)
     while pos < end:
-        key = buf[pos]  # one-byte keys and lengths are the common case: read them inline
-        if key < 0x80:
+        number, wire, value, pos = field_at(buf, pos, end)
+        yield number, wire, value
+
+
+def field_at(buf: memoryview, pos: int, end: int) -> tuple[int, int, int | memoryview, int]:
+    """(field number, wire type, value, position after it) of the field at pos."""
+    key = buf[pos]  # one-byte keys and lengths are the common case: read them inline
+    if key < 0x80:
+        pos += 1
+    else:
+        key, pos = read_varint(buf, pos)
+    number, wire = key >> 3, key & 7
+    if number == 0:  # no message has it: zero bytes, or not protobuf at all
+        raise UnreadableModel("protobuf field number 0: not a protobuf message")
+    if wire == VARINT:
+        value, pos = read_varint(buf, pos)
+        return number, wire, value, pos
+    if wire == LEN:
+        size = buf[pos] if pos < end else 0x80
+        if size < 0x80:
             pos += 1
         else:
-            key, pos = read_varint(buf, pos)
-        number, wire = key >> 3, key & 7
-        if number == 0:  # no message has it: zero bytes, or not protobuf at all
-            raise UnreadableModel("protobuf field number 0: not a protobuf message")
-        if wire == VARINT:
-            value, pos = read_varint(buf, pos)
-            yield number, wire, value
-        elif wire == LEN:
-            size = buf[pos] if pos < end else 0x80
-            if size < 0x80:
-                pos += 1
-            else:
-                size, pos = read_varint(buf, pos)
-            if pos + size > end:
-                raise UnreadableModel("protobuf field runs past the end of its message")
-            yield number, wire, buf[pos : pos + size]
-            pos += size
-        elif wire in (I64, I32):
-            width = 8 if wire == I64 else 4
-            if pos + width > end:
-                raise UnreadableModel("truncated protobuf fixed-width field")
-            yield number, wire, int.from_bytes(buf[pos : pos + width], "little")
-            pos += width
-        else:
-            raise UnreadableModel(f"unsupported protobuf wire type {wire}")
+            size, pos = read_varint(buf, pos)
+        if pos + size > end:
+            raise UnreadableModel("protobuf field runs past the end of its message")
+        return number, wire, buf[pos : pos + size], pos + size
+    if wire in (I64, I32):
+        width = 8 if wire == I64 else 4
+        if pos + width > end:
+            raise UnreadableModel("truncated protobuf fixed-width field")
+        return number, wire, int.from_bytes(buf[pos : pos + width], "little"), pos + width
+    raise UnreadableModel(f"unsupported protobuf wire type {wire}")
 
 
 def text(value: int | memoryview) -> str:

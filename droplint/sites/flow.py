@@ -270,13 +270,9 @@ def analyse_flow(graph: Graph, sites: list[Site], sem: Semantics) -> Flow:
                 after = graph.position(c.id)
                 if after > position and c.id not in visited:  # graph order, as written
                     heapq.heappush(todo, (after, c.id))
-    for node in sem.maybe_weighted(graph):
-        if node.id in visited:
-            coverage = visited[node.id]
-            if coverage is not None:
-                flow.coverage.append(coverage)
-        elif _trainable(sem, node):
-            flow.coverage.append(LayerCoverage(node.id, node.op, 0.0, 0.0))
+    for node_id, op in sem.trainable_layers(graph):
+        coverage = visited.get(node_id)  # a visited trainable layer has its entry
+        flow.coverage.append(coverage or LayerCoverage(node_id, op, 0.0, 0.0))
     return flow
 
 

@@ -96,10 +96,13 @@ class Semantics:
         compare the modes of dropouts compare them within one); "" for the only one."""
         return ""
 
-    def maybe_weighted(self, graph: Graph) -> Iterable[Node]:
-        """The top-level nodes weighted() may hold for, in graph order (a superset: flow asks
-        weighted() of each); a format that knows which ops carry weights names only those."""
-        return graph.nodes.values()
+    def trainable_layers(self, graph: Graph) -> Iterable[tuple[str, str]]:
+        """(id, op) of the top-level nodes with weights that training changes (weighted and
+        not frozen), in graph order: the layers coverage counts. A format that can tell them
+        without making every node overrides it."""
+        for node in graph.nodes.values():
+            if self.weighted(node) and not self.frozen(node):
+                yield node.id, node.op
 
     def maybe_unseen(self, graph: Graph) -> Iterable[Node]:
         """Every node, wrapped ones included, that may be opaque or carry code, in graph

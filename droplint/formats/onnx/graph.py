@@ -41,20 +41,29 @@ KNOWN_DOMAINS = {"", "ai.onnx", "ai.onnx.ml", "com.microsoft", "ai.onnx.preview.
 Scope = dict[str, Tensor | Const]  # a tensor name -> the edge or constant it stands for
 
 
+COLUMNS_FROM = 5_000  # main-graph nodes from which numpy's columns beat building every node
+
+
 def build_onnx_graph(saved: SavedModel) -> Graph:
-    """The neutral graph of a read model. The main graph's decoded nodes are released as they
-    become graph nodes (a million of them are a fifth of the peak memory): a model is built
-    once."""
+    """The neutral graph of a read model. A large main graph is read as columns (table.py) and
+    its nodes are made when asked for; a graph the columns do not cover, and every small one,
+    is built node by node here."""
     model: OnnxModel = saved.config
     assert model.graph is not None
-    if model.graph.nodes and model.graph.nodes[0] is None:
-        raise RuntimeError("this ONNX model was built into a graph already: read it again")
+    if len(model.graph.nodes) >= COLUMNS_FROM and not model.functions and not model.training:
+        from droplint.formats.onnx.columns import NotColumnar
+        from droplint.formats.onnx.table import table_graph
+
+        try:
+            return table_graph(saved)
+        except NotColumnar:
+            pass  # an unusual graph: the builder below reads it, and says what is wrong
     graph = Graph(model.graph.name or None, saved.format, saved.producer, saved.version)
     builder = _Builder(graph, model)
     if builder.functions:
         _expansion_fits(model, builder.functions)
     scope = builder.graph_inputs(model.graph, "", {}, top=True)
-    builder.add_graph(model.graph, "", scope, model.opsets, training=False, depth=0, release=True)
+    builder.add_graph(model.graph, "", scope, model.opsets, training=False, depth=0)
     outputs = (scope.get(o.name) for o in model.graph.outputs)
     graph.outputs = [t for t in outputs if isinstance(t, Tensor)]
     for label, extra in model.training:
@@ -97,6 +106,24 @@ def _subgraphs(n: OnnxNode) -> list[OnnxGraph]:
     return found
 
 
+class LazyScope(dict[str, "Tensor | Const"]):
+    """The main graph's scope, its initializers made constants when first looked up: a graph
+    with a weight per node asks for few of them."""
+
+    def __init__(self, initializers: Mapping[str, OnnxTensor]) -> None:
+        super().__init__()
+        self.initializers = initializers
+
+    def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
+        found = dict.get(self, name)
+        if found is None:
+            tensor = self.initializers.get(name)
+            if tensor is None:
+                return default
+            found = self[name] = _const(tensor)
+        return found
+
+
 class _Builder:
     def __init__(self, graph: Graph, model: OnnxModel) -> None:
         self.graph = graph
@@ -108,11 +135,13 @@ class _Builder:
         self.repeats: dict[str, int] = {}  # name -> the last k given as name#k
         self.budget = limits()
 
-    def graph_inputs(self, g: OnnxGraph, prefix: str, outer: Scope, top: bool) -> Scope:
+    def graph_inputs(
+        self, g: OnnxGraph, prefix: str, outer: Scope, top: bool, lazy: bool = False
+    ) -> Scope:
         """A scope with the graph's initializers as constants and its other inputs as input
-        nodes."""
-        scope = dict(outer)
-        for name, tensor in g.initializers.items():
+        nodes (lazy: each constant made when first looked up)."""
+        scope = LazyScope(g.initializers) if lazy else dict(outer)
+        for name, tensor in g.initializers.items() if not lazy else ():
             scope[name] = _const(tensor)
         for value in g.inputs:
             default = g.initializers.get(value.name)
@@ -132,14 +161,11 @@ class _Builder:
 
     def add_graph(
         self, g: OnnxGraph, prefix: str, scope: Scope, opsets: dict[str, int],
-        training: bool, depth: int, release: bool = False,
+        training: bool, depth: int,
     ) -> None:  # fmt: skip
-        nodes = g.nodes  # (a function's body is added once per call: never released)
+        nodes = g.nodes  # the main graph's are decoded one by one here (NodeSpans)
         for i in range(len(nodes)):
-            onnx_node = nodes[i]
-            if release:
-                nodes[i] = None  # type: ignore[call-overload]
-            self.add_node(onnx_node, i, prefix, scope, opsets, training, depth)
+            self.add_node(nodes[i], i, prefix, scope, opsets, training, depth)
         for value in [*g.value_info, *g.outputs]:  # shapes the exporter recorded
             tensor = scope.get(value.name)
             if isinstance(tensor, Tensor):
@@ -172,17 +198,7 @@ class _Builder:
             if found is None and name:
                 raise UnreadableModel(_unknown_input(n, name))
             operands.append(found)
-        inputs = [o for o in operands if type(o) is Tensor]
-        kind = NodeKind.OPAQUE if n.domain not in KNOWN_DOMAINS else NodeKind.LAYER  # custom op:
-        # it may do anything, dropout included
-        node = Node(
-            ident, ident, n.op_type, _attributes(n) if n.attrs else {}, inputs, kind, None,
-            training, self.condition, [], n.domain or None,
-            tuple(operands) if len(inputs) != len(operands) else None,  # constants: keep all
-            tuple(n.inputs), opsets.get(n.domain, 0),
-            _source_module(n.metadata.get(SCOPES_KEY)) if n.metadata else None,
-        )  # fmt: skip
-        self.add(node)
+        self.add(make_node(n, ident, operands, opsets, training, self.condition))
         for k, out in enumerate(n.outputs):
             if out:
                 scope[out] = Tensor(ident, k)
@@ -263,6 +279,23 @@ class _Builder:
             raise over(f"a node's name is longer than {budget.name_length:,} characters "
                        "(enclosing calls included)", "name_length")  # fmt: skip
         return self.graph.add(node)
+
+
+def make_node(
+    n: OnnxNode, ident: str, operands: list[Operand], opsets: dict[str, int], training: bool,
+    condition: str | None,
+) -> Node:  # fmt: skip
+    """The graph node of n, called ident, reading operands (its inputs resolved in scope)."""
+    inputs = [o for o in operands if type(o) is Tensor]
+    kind = NodeKind.OPAQUE if n.domain not in KNOWN_DOMAINS else NodeKind.LAYER  # custom op:
+    # it may do anything, dropout included
+    return Node(
+        ident, ident, n.op_type, _attributes(n) if n.attrs else {}, inputs, kind, None,  # type: ignore[arg-type]
+        training, condition, [], n.domain or None,
+        tuple(operands) if len(inputs) != len(operands) else None,  # constants: keep all
+        tuple(n.inputs), opsets.get(n.domain, 0),
+        _source_module(n.metadata.get(SCOPES_KEY)) if n.metadata else None,
+    )  # fmt: skip
 
 
 def _const(tensor: OnnxTensor) -> Const:

@@ -11,11 +11,13 @@ from __future__ import annotations
 import io
 import os
 import struct
-from collections.abc import Mapping
+from array import array
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, overload
 
 from droplint.errors import UnreadableModel
 from droplint.formats.onnx.skeleton import read_structure
@@ -27,6 +29,7 @@ from droplint.read.protowire import (
     I64,
     LEN,
     VARINT,
+    field_at,
     fields,
     packed_varints,
     read_varint,
@@ -48,7 +51,21 @@ class OnnxTensor:
     name: str = ""
     dims: tuple[int, ...] = ()
     data_type: int = 0
-    values: list[Any] | None = None  # decoded for small tensors only
+    # a small tensor's storage field and its pieces, decoded when values are first asked for
+    # (a graph with a weight per node asks for few of them)
+    payload: tuple[int, list[int | memoryview]] | None = field(default=None, repr=False)
+    _values: list[Any] | None = field(default=None, repr=False)
+
+    @property
+    def values(self) -> list[Any] | None:
+        """The elements, for small tensors only."""
+        if self.payload is not None:
+            number, pieces = self.payload
+            with read_late():
+                decoded = [_values(self.data_type, number, piece) for piece in pieces]
+            self.payload = None
+            self._values = None if None in decoded else [v for p in decoded for v in p or []]
+        return self._values
 
 
 @dataclass(slots=True)
@@ -77,10 +94,53 @@ class OnnxValue:
     shape: tuple[int | None, ...] | None = None
 
 
+class NodeSpans(Sequence[OnnxNode]):
+    """The main graph's NodeProtos as byte ranges of its message, decoded when asked for: a
+    graph of a million nodes need not hold a million decoded nodes (the columnar build reads
+    the bytes with numpy and decodes only the nodes it is asked about)."""
+
+    def __init__(self, buf: memoryview, starts: array[int], ends: array[int]) -> None:
+        self.buf, self.starts, self.ends = buf, starts, ends
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    @overload
+    def __getitem__(self, i: int) -> OnnxNode: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[OnnxNode]: ...
+    def __getitem__(self, i: int | slice) -> OnnxNode | list[OnnxNode]:
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        return decode_node(self.buf[self.starts[i] : self.ends[i]])
+
+
+def decode_node(buf: memoryview) -> OnnxNode:
+    """One NodeProto of the main graph, read after the file."""
+    with read_late():
+        return _node(buf, 0)
+
+
+@contextmanager
+def read_late() -> Iterator[None]:
+    """Parts of the file read after it (main-graph nodes, small tensors' values): a damaged
+    one is the sentence it would have been while reading."""
+    try:
+        yield
+    except OverLimit:
+        raise
+    except UnreadableModel as exc:
+        raise UnreadableModel(f"a damaged or truncated ONNX file: {exc}") from exc
+    except RecursionError as exc:
+        raise UnreadableModel("the ONNX graph is nested too deeply") from exc
+    except (TypeError, ValueError, IndexError, OverflowError, struct.error) as exc:
+        raise UnreadableModel(f"not a valid ONNX protobuf ({type(exc).__name__})") from exc
+
+
 @dataclass
 class OnnxGraph:
     name: str = ""
-    nodes: list[OnnxNode] = field(default_factory=list)
+    nodes: Sequence[OnnxNode] = field(default_factory=list)
     inputs: list[OnnxValue] = field(default_factory=list)
     outputs: list[OnnxValue] = field(default_factory=list)
     initializers: dict[str, OnnxTensor] = field(default_factory=dict)
@@ -180,7 +240,7 @@ def _model(buf: memoryview) -> OnnxModel:
         elif number == 3:
             m.producer_version = text(value)
         elif number == 7:
-            m.graph = _graph(value, 0)  # type: ignore[arg-type]
+            m.graph = _graph(value, 0, main=True)  # type: ignore[arg-type]
         elif number == 8:
             domain, version = _opset(value)  # type: ignore[arg-type]
             m.opsets[domain] = version
@@ -201,18 +261,19 @@ def _opset(buf: memoryview) -> tuple[str, int]:
     return ("" if domain == "ai.onnx" else domain), version
 
 
-def _graph(buf: memoryview, depth: int) -> OnnxGraph:
+def _graph(buf: memoryview, depth: int, main: bool = False) -> OnnxGraph:
+    """GraphProto. The main graph's nodes are kept as byte ranges (NodeSpans), the nodes of
+    subgraphs and training graphs decoded."""
     if depth > limits().nesting:
         raise over(f"ONNX subgraphs are nested more than {limits().nesting} deep", "nesting")
     g = OnnxGraph()
-    for number, wire, value in fields(buf):
+    starts, ends = array("q"), array("q")
+    for number, wire, value in _graph_fields(buf, starts, ends) if main else fields(buf):
         if wire != LEN:
             continue
         if number == 1:
-            _Count.nodes += 1
-            if _Count.nodes > _Count.limit:
-                _Count.over()
-            g.nodes.append(_node(value, depth))  # type: ignore[arg-type]
+            _Count.one()
+            g.nodes.append(_node(value, depth))  # type: ignore[arg-type, attr-defined]
         elif number == 2:
             g.name = text(value)
         elif number == 5:
@@ -224,7 +285,41 @@ def _graph(buf: memoryview, depth: int) -> OnnxGraph:
             g.outputs.append(_value_info(value))  # type: ignore[arg-type]
         elif number == 13:
             g.value_info.append(_value_info(value))  # type: ignore[arg-type]
+    if main:
+        g.nodes = NodeSpans(buf, starts, ends)
     return g
+
+
+def _graph_fields(
+    buf: memoryview, starts: array[int], ends: array[int]
+) -> Iterator[tuple[int, int, int | memoryview]]:
+    """The fields of the main graph but its nodes, whose byte ranges go to starts and ends: a
+    run of NodeProtos is walked here, one length per node, without slicing or decoding."""
+    pos, end, limit = 0, len(buf), _Count.limit
+    while pos < end:
+        count = len(starts)
+        while pos < end and buf[pos] == 0x0A:  # field 1, LEN: a node
+            size = buf[pos + 1] if pos + 1 < end else 0x80
+            if size < 0x80:
+                first = pos + 2
+            else:
+                size, first = read_varint(buf, pos + 1)
+            pos = first + size
+            if pos > end:
+                raise UnreadableModel("protobuf field runs past the end of its message")
+            starts.append(first)
+            ends.append(pos)
+            if len(starts) - count + _Count.nodes > limit:
+                _Count.over()
+        _Count.nodes += len(starts) - count
+        if pos < end:
+            number, wire, value, pos = field_at(buf, pos, end)
+            if number == 1 and wire == LEN:  # a node under a key written long
+                _Count.one()
+                starts.append(pos - len(value))  # type: ignore[arg-type]
+                ends.append(pos)
+            else:
+                yield number, wire, value
 
 
 class _Count:
@@ -420,8 +515,7 @@ def _tensor(buf: memoryview) -> OnnxTensor:
         if count > SMALL_TENSOR:
             break
     if payload is not None and count <= SMALL_TENSOR:
-        pieces = [_values(t.data_type, payload[0], piece) for piece in payload[1]]
-        t.values = None if None in pieces else [v for piece in pieces for v in piece or []]
+        t.payload = payload
     return t
 
 

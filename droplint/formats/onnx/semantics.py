@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from droplint.enums import Merge, NodeKind, Role
 from droplint.formats.onnx.masks import COMPARE, MASK_OPS
 from droplint.formats.onnx.sites import INPUT_POSITIONS, is_dropout_op
-from droplint.formats.onnx.weights import carries_weights
+from droplint.formats.onnx.weights import KERNELS, carries_weights
 from droplint.graph import Graph, Node, Tensor
 from droplint.sites import Semantics
 
@@ -68,8 +68,22 @@ class OnnxSemantics(Semantics):
             and carries_weights(self.graph, node)
         )
 
-    def maybe_weighted(self, graph: Graph) -> Iterable[Node]:
-        return graph.with_ops(WEIGHTED)
+    def trainable_layers(self, graph: Graph) -> Iterable[tuple[str, str]]:
+        """Nodes of ops that can carry weights, and do: most are decided from the table's
+        columns (a kernel input, a stored tensor or a model input as operand), the others
+        node by node."""
+        source = getattr(graph.nodes, "source", None)  # a NodeTable (table.py), if read so
+        if source is None:
+            yield from super().trainable_layers(graph)
+            return
+        decided, undecided = source.weighted(WEIGHTED, KERNELS)
+        for position in sorted({*decided, *undecided}):
+            if position in undecided and not self.weighted(graph.nodes.at(position)):  # type: ignore[attr-defined]
+                continue
+            yield source.ident(position), source.op_of(position)
+
+    def maybe_unseen(self, graph: Graph) -> Iterable[Node]:
+        return graph.with_kind(NodeKind.OPAQUE)  # custom ops, random draws not read
 
     def maybe_role(self, graph: Graph, role: Role) -> Iterable[Node]:
         return graph.with_ops(ROLE_OPS.get(role, ()))

@@ -39,10 +39,10 @@ def carries_weights(graph: Graph, node: Node) -> bool:
     from outside, as in test models stripped of theirs): not two computed activations."""
     if node.op in KERNELS:
         return True
-    return any(
-        weight_tensor(graph, node.operand(i)) or _graph_input(graph, node.operand(i))
-        for i in range(node.arity)
-    )
+    operands = [node.operand(i) for i in range(node.arity)]
+    if any(isinstance(o, Const) and o.dims for o in operands):
+        return True  # the common case, decided without looking at other nodes
+    return any(weight_tensor(graph, o) or _graph_input(graph, o) for o in operands)
 
 
 def _graph_input(graph: Graph, operand: Operand) -> bool:

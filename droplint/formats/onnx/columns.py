@@ -1,0 +1,244 @@
+"""The NodeProtos of a large main graph read as columns with numpy: no Python object per node.
+
+The fields of every node are found together, one field of each node per round (a node has a
+handful), then the strings that matter (op types, domains, tensor and node names) are told
+apart by a 64-bit hash of their bytes, checked byte for byte against one string of each hash:
+equal ids are equal strings, exactly. Edges follow from tensor names, the consumers of every
+node from the edges. A node is decoded only when the analysis asks for it.
+
+Anything unusual (a subgraph, a name that is not printable ASCII, names given twice, a node
+read before the one that writes it, a field written in an unusual way) raises NotColumnar and
+the general builder reads the model, which knows every case and says what is wrong.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+Ints = npt.NDArray[np.int64]
+
+MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # odd: multiplying by it mod 2^64 loses nothing
+MIX = np.uint64(0xBF58476D1CE4E5B9)
+MASK = (1 << 64) - 1
+MAX_ROUNDS = 4096  # fields of one message read in rounds; a node with more goes the long way
+MAX_STRING = 4096  # bytes of a name compared in rounds of 8
+
+
+class NotColumnar(Exception):
+    """The graph needs the general builder."""
+
+
+@dataclass
+class Field:
+    """One field number's LEN values in a set of messages, message by message, in the order
+    written."""
+
+    message: Ints  # which message (index into the starts given)
+    start: Ints  # where the value's bytes start
+    length: Ints
+
+
+def walk_fields(
+    data: np.ndarray, starts: Ints, ends: Ints, wanted: tuple[int, ...]
+) -> dict[int, Field]:
+    """The LEN fields numbered `wanted` of the messages data[starts[i]:ends[i]], read for all
+    messages at once, one field of each per round."""
+    last = len(data) - 1
+    pos = starts.copy()
+    active = np.nonzero(pos < ends)[0]
+    found: dict[int, list[tuple[Ints, Ints, Ints]]] = {n: [] for n in wanted}
+    rounds = 0
+    while len(active):
+        rounds += 1
+        if rounds > MAX_ROUNDS:
+            raise NotColumnar("a message with very many fields")
+        p = pos[active]
+        key = data[p]
+        size = data[np.minimum(p + 1, last)]
+        number, start, after = key >> 3, p + 2, p + 2 + size
+        plain = (key < 0x80) & ((key & 7) == 2) & (size < 0x80)  # most fields
+        if not plain.all():
+            number, start, after = _general(data, p, ~plain, number, start, after, last)
+        if (after > ends[active]).any():
+            raise NotColumnar("a field runs past the end of its message")
+        for n in wanted:
+            hit = (number == n) & (after - start >= 0)
+            if hit.any():
+                found[n].append((active[hit], start[hit], (after - start)[hit]))
+        pos[active] = after
+        active = active[after < ends[active]]
+    return {n: _by_message(parts) for n, parts in found.items()}
+
+
+def _general(
+    data: np.ndarray, p: Ints, odd: npt.NDArray[np.bool_], number: Ints, start: Ints,
+    after: Ints, last: int,
+) -> tuple[Ints, Ints, Ints]:  # fmt: skip
+    """Number, value start and end of the fields at p[odd]: longer keys or lengths, other wire
+    types (their start is after their end: not a LEN value)."""
+    number, start, after = number.astype(np.int64), start.astype(np.int64), after.astype(np.int64)
+    q = p[odd]
+    key, q = _varint(data, q, 2, last)
+    wire = key & 7
+    value_start, value_end = q.copy(), q.copy()
+    is_len = wire == 2
+    if is_len.any():
+        size, first = _varint(data, q[is_len], 4, last)
+        value_start[is_len], value_end[is_len] = first, first + size
+    is_varint = wire == 0
+    if is_varint.any():
+        value_end[is_varint] = _varint(data, q[is_varint], 10, last)[1]
+    value_end[wire == 1] += 8
+    value_end[wire == 5] += 4
+    if ((wire == 3) | (wire == 4) | (wire > 5)).any() or not (key >> 3).all():
+        raise NotColumnar("an unusual protobuf field")
+    value_start[~is_len] = value_end[~is_len] + 1  # no LEN value
+    number[odd], start[odd], after[odd] = key >> 3, value_start, value_end
+    return number, start, after
+
+
+def _varint(data: np.ndarray, p: Ints, most: int, last: int) -> tuple[Ints, Ints]:
+    """The varints at p (at most `most` bytes each) and the positions after them."""
+    value = np.zeros(len(p), dtype=np.int64)
+    after = p.copy()
+    going = np.ones(len(p), dtype=bool)
+    for k in range(most):
+        byte = data[np.minimum(p + k, last)].astype(np.int64)
+        value[going] |= (byte[going] & 0x7F) << (7 * k)
+        after[going] = p[going] + k + 1
+        going &= byte >= 0x80
+        if not going.any():
+            return value, after
+    raise NotColumnar("a varint longer than droplint reads in columns")
+
+
+def _by_message(parts: list[tuple[Ints, Ints, Ints]]) -> Field:
+    """Fields found round by round, put message by message (a stable sort keeps each
+    message's own order)."""
+    if not parts:
+        empty = np.zeros(0, dtype=np.int64)
+        return Field(empty, empty, empty)
+    message, start, length = (np.concatenate([p[i] for p in parts]) for i in range(3))
+    if len(parts) > 1:
+        order = np.argsort(message, kind="stable")
+        message, start, length = message[order], start[order], length[order]
+    return Field(message, start.astype(np.int64), length.astype(np.int64))
+
+
+class Strings:
+    """Ids for byte strings of a buffer: equal ids are equal strings, checked byte for byte."""
+
+    def __init__(self, data: np.ndarray, starts: Ints, lengths: Ints) -> None:
+        if len(lengths) and int(lengths.max()) > MAX_STRING:
+            raise NotColumnar("a very long name")
+        self.data, self.words = data, _words(data)
+        self.starts, self.lengths = starts, lengths
+        hashes = self._hash()
+        self.unique, first, ids = np.unique(hashes, return_index=True, return_inverse=True)
+        self.ids: Ints = ids.reshape(-1)  # string -> its id (ids are 0 .. len(unique) - 1)
+        self.first: Ints = first  # id -> the first string with that id
+        self._check_equal(first[self.ids])
+
+    def _rounds(self, which: Ints | None = None) -> range:
+        lengths = self.lengths if which is None else self.lengths[which]
+        return range(int((lengths.max() + 7) // 8) if len(lengths) else 0)
+
+    def _word(self, index: Ints, j: int) -> tuple[npt.NDArray[np.uint64], Ints | None]:
+        """The j-th 8 bytes of the strings at index, zero-extended, and how many are theirs
+        (None: 8 each). A last, shorter piece is read as the 8 bytes that end with the string
+        and shifted (for a string in the first 8 bytes: the 8 that start with it, masked)."""
+        starts, lengths = self.starts[index], self.lengths[index]
+        rest = lengths - 8 * j
+        short = np.nonzero(rest < 8)[0]
+        word = self.words[np.minimum(starts + 8 * j, len(self.words) - 1)]  # short: below
+        if not len(short):
+            return word, None
+        s, n = starts[short], rest[short]
+        back = s + lengths[short] >= 8
+        tail = self.words[np.where(back, s + lengths[short] - 8, s + 8 * j)]
+        bits = (n * 8).astype(np.uint64)
+        word[short] = np.where(
+            back, tail >> (np.uint64(64) - bits), tail & ((np.uint64(1) << bits) - np.uint64(1))
+        )
+        count = np.full(len(index), 8, dtype=np.int64)
+        count[short] = n
+        return word, count
+
+    def _hash(self) -> npt.NDArray[np.uint64]:
+        h = self.lengths.astype(np.uint64) * MULTIPLIER
+        for j in self._rounds():
+            index = np.nonzero(self.lengths > 8 * j)[0]
+            word, count = self._word(index, j)
+            _check_printable(word, count)
+            h[index] = (h[index] ^ word) * MULTIPLIER
+        return _mix(h)
+
+    def _check_equal(self, other: Ints) -> None:
+        """Every string equals the one its id stands for (a hash collision is not an edge)."""
+        index = np.nonzero(other != np.arange(len(other)))[0]
+        if not len(index):
+            return
+        if (self.lengths[index] != self.lengths[other[index]]).any():
+            raise NotColumnar("two names with one hash")
+        for j in self._rounds(index):
+            going = index[self.lengths[index] > 8 * j]
+            if (self._word(going, j)[0] != self._word(other[going], j)[0]).any():
+                raise NotColumnar("two names with one hash")
+
+    def find(self, text: bytes) -> int | None:
+        """The id of text, or None when no string here equals it."""
+        h = np.uint64(hash_bytes(text))
+        k = int(np.searchsorted(self.unique, h))
+        if k == len(self.unique) or self.unique[k] != h:
+            return None
+        return k if self.bytes_of(k) == text else None
+
+    def bytes_of(self, string_id: int) -> bytes:
+        i = self.first[string_id]
+        start = int(self.starts[i])
+        return self.data[start : start + int(self.lengths[i])].tobytes()
+
+
+LOW, HIGH = np.uint64(0x2020202020202020), np.uint64(0x8080808080808080)
+DEL, FILL = np.uint64(0x7F7F7F7F7F7F7F7F), np.uint64(0x4141414141414141)
+ONES = np.uint64(0x0101010101010101)
+
+
+def _check_printable(word: npt.NDArray[np.uint64], count: Ints | None) -> None:
+    """Every byte of the strings is printable ASCII (0x20-0x7E), 8 at a time: bytes past a
+    string's end are filled with 'A' first."""
+    if count is not None:
+        short = count < 8
+        fill = ~((np.uint64(1) << (count[short] * 8).astype(np.uint64)) - np.uint64(1))
+        word = word.copy()
+        word[short] |= fill & FILL
+    below = (word - LOW) & ~word & HIGH  # a byte under 0x20 (or 0x80 and up: caught next)
+    delete = word ^ DEL
+    if (below | (word & HIGH) | ((delete - ONES) & ~delete & HIGH)).any():
+        raise NotColumnar("a name that is not printable ASCII")
+
+
+def _words(data: np.ndarray) -> npt.NDArray[np.uint64]:
+    """The 8 bytes starting at every position of data, as little-endian integers (a view)."""
+    if len(data) < 16:
+        raise NotColumnar("a tiny buffer")
+    return np.ndarray((len(data) - 7,), dtype="<u8", buffer=data, strides=(1,))
+
+
+def _mix(h: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    h = h ^ (h >> np.uint64(31))
+    h = h * MIX
+    return h ^ (h >> np.uint64(29))
+
+
+def hash_bytes(text: bytes) -> int:
+    """Strings._hash of one string, in Python (a name asked for by a caller)."""
+    h = len(text) * int(MULTIPLIER) & MASK
+    for j in range(0, len(text), 8):
+        h = ((h ^ int.from_bytes(text[j : j + 8], "little")) * int(MULTIPLIER)) & MASK
+    h ^= h >> 31
+    h = h * int(MIX) & MASK
+    return h ^ (h >> 29)
