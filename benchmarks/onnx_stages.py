@@ -25,7 +25,7 @@ def main(path: str) -> dict[str, float]:
     from droplint.analysis import FileReport
     from droplint.config import Config
     from droplint.formats import read_model
-    from droplint.formats.onnx.graph import build_onnx_graph
+    from droplint.formats.onnx import graph_of
     from droplint.formats.onnx.semantics import OnnxSemantics
     from droplint.formats.onnx.sites import onnx_sites
     from droplint.limits import Limits, budget
@@ -38,7 +38,7 @@ def main(path: str) -> dict[str, float]:
     with budget(config.limits):
         saved = read_model(path)
         lap("read")
-        graph = build_onnx_graph(saved)
+        graph = graph_of(saved)
         lap("graph")
         sites, semantics = onnx_sites(graph), OnnxSemantics(graph)
         lap("sites")

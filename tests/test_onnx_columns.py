@@ -13,7 +13,7 @@ from conftest import SAMPLES, rendered
 from hypothesis import given
 from hypothesis import strategies as st
 
-import droplint.formats.onnx.graph as onnx_graph
+import droplint.formats.onnx as onnx_format
 from droplint.analysis import analyze_file
 from droplint.config import from_table
 from droplint.formats import read_model
@@ -26,7 +26,7 @@ ONNX_FILES = sorted(p for p in SAMPLES.rglob("*.onnx") if "hostile" not in p.par
 
 
 def _outputs(path: Path, columns: bool, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    monkeypatch.setattr(onnx_graph, "COLUMNS_FROM", 0 if columns else 10**9)
+    monkeypatch.setattr(onnx_format, "COLUMNS_FROM", 0 if columns else 10**9)
     report = analyze_file(path, ALL)
     tree = rendered("tree", [report], width=200)  # the one renderer that walks the graph
     return [tree, *(rendered(f, [report.detached()], 200) for f in ("json", "text", "sarif"))]
@@ -122,7 +122,7 @@ def test_a_custom_op_is_unseen_in_columns_too(
     model = helper.make_model(helper.make_graph(nodes, "g", [x], [y], [w]), opset_imports=opsets)
     path = tmp_path / "custom.onnx"
     path.write_bytes(model.SerializeToString())
-    monkeypatch.setattr(onnx_graph, "COLUMNS_FROM", 0)
+    monkeypatch.setattr(onnx_format, "COLUMNS_FROM", 0)
     report = analyze_file(path, ALL)
     assert isinstance(report.graph, LazyGraph)
     assert [u.layer for u in report.flow.unseen] == ["m"]  # type: ignore[union-attr]

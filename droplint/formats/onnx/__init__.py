@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from droplint.formats.plugin import Format, Interpretation
 
 if TYPE_CHECKING:
+    from droplint.graph import Graph
     from droplint.read import SavedModel
     from droplint.read.probe import Probe
 
@@ -32,11 +33,10 @@ class OnnxFormat(Format):
         return read_onnx(probe.path)
 
     def interpret(self, saved: SavedModel) -> Interpretation:
-        from droplint.formats.onnx.graph import build_onnx_graph
         from droplint.formats.onnx.semantics import OnnxSemantics
         from droplint.formats.onnx.sites import onnx_sites
 
-        graph = build_onnx_graph(saved)
+        graph = graph_of(saved)
         return Interpretation(graph, onnx_sites(graph), OnnxSemantics(graph))
 
     def from_memory(self, obj: Any) -> SavedModel | None:
@@ -46,6 +46,26 @@ class OnnxFormat(Format):
         from droplint.formats.onnx.proto import read_onnx_bytes
 
         return read_onnx_bytes(serialize())
+
+
+COLUMNS_FROM = 5_000  # main-graph nodes from which numpy's columns beat building every node
+
+
+def graph_of(saved: SavedModel) -> Graph:
+    """The model's graph: a large main graph read as columns, its nodes made when asked for
+    (table.py); a small one, or one the columns do not cover, built node by node (graph.py)."""
+    from droplint.formats.onnx.graph import build_onnx_graph
+
+    model = saved.config
+    if len(model.graph.nodes) >= COLUMNS_FROM and not model.functions and not model.training:
+        from droplint.formats.onnx.columns import NotColumnar
+        from droplint.formats.onnx.table import table_graph
+
+        try:
+            return table_graph(saved)
+        except NotColumnar:
+            pass  # an unusual graph: the builder reads it, and says what is wrong with it
+    return build_onnx_graph(saved)
 
 
 def _looks_like_onnx(head: bytes) -> bool:

@@ -42,14 +42,19 @@ class Field:
 
 
 def walk_fields(
-    data: np.ndarray, starts: Ints, ends: Ints, wanted: tuple[int, ...]
+    data: np.ndarray,
+    starts: Ints,
+    ends: Ints,
+    wanted: tuple[int, ...],
+    present: tuple[int, ...] = (),
 ) -> dict[int, Field]:
     """The LEN fields numbered `wanted` of the messages data[starts[i]:ends[i]], read for all
-    messages at once, one field of each per round."""
+    messages at once, one field of each per round; for the numbers `present`, the fields of
+    any wire type that hold something (their start and length say nothing)."""
     last = len(data) - 1
     pos = starts.copy()
     active = np.nonzero(pos < ends)[0]
-    found: dict[int, list[tuple[Ints, Ints, Ints]]] = {n: [] for n in wanted}
+    found: dict[int, list[tuple[Ints, Ints, Ints]]] = {n: [] for n in (*wanted, *present)}
     rounds = 0
     while len(active):
         rounds += 1
@@ -64,8 +69,9 @@ def walk_fields(
             number, start, after = _general(data, p, ~plain, number, start, after, last)
         if (after > ends[active]).any():
             raise NotColumnar("a field runs past the end of its message")
-        for n in wanted:
-            hit = (number == n) & (after - start >= 0)
+        for n in (*wanted, *present):
+            holds = (after - start >= 0) if n in wanted else (after != start)  # not an empty LEN
+            hit = (number == n) & holds
             if hit.any():
                 found[n].append((active[hit], start[hit], (after - start)[hit]))
         pos[active] = after

@@ -10,7 +10,7 @@ operands hold the values of its own graph, subgraph or function call.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -41,23 +41,11 @@ KNOWN_DOMAINS = {"", "ai.onnx", "ai.onnx.ml", "com.microsoft", "ai.onnx.preview.
 Scope = dict[str, Tensor | Const]  # a tensor name -> the edge or constant it stands for
 
 
-COLUMNS_FROM = 5_000  # main-graph nodes from which numpy's columns beat building every node
-
-
 def build_onnx_graph(saved: SavedModel) -> Graph:
-    """The neutral graph of a read model. A large main graph is read as columns (table.py) and
-    its nodes are made when asked for; a graph the columns do not cover, and every small one,
-    is built node by node here."""
+    """The neutral graph of a read model, built node by node (table.py reads large graphs as
+    columns)."""
     model: OnnxModel = saved.config
     assert model.graph is not None
-    if len(model.graph.nodes) >= COLUMNS_FROM and not model.functions and not model.training:
-        from droplint.formats.onnx.columns import NotColumnar
-        from droplint.formats.onnx.table import table_graph
-
-        try:
-            return table_graph(saved)
-        except NotColumnar:
-            pass  # an unusual graph: the builder below reads it, and says what is wrong
     graph = Graph(model.graph.name or None, saved.format, saved.producer, saved.version)
     builder = _Builder(graph, model)
     if builder.functions:
@@ -110,14 +98,14 @@ class LazyScope(dict[str, "Tensor | Const"]):
     """The main graph's scope, its initializers made constants when first looked up: a graph
     with a weight per node asks for few of them."""
 
-    def __init__(self, initializers: Mapping[str, OnnxTensor]) -> None:
+    def __init__(self, initializer: Callable[[str], OnnxTensor | None]) -> None:
         super().__init__()
-        self.initializers = initializers
+        self.initializer = initializer
 
     def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
         found = dict.get(self, name)
         if found is None:
-            tensor = self.initializers.get(name)
+            tensor = self.initializer(name)
             if tensor is None:
                 return default
             found = self[name] = _const(tensor)
@@ -136,15 +124,16 @@ class _Builder:
         self.budget = limits()
 
     def graph_inputs(
-        self, g: OnnxGraph, prefix: str, outer: Scope, top: bool, lazy: bool = False
-    ) -> Scope:
+        self, g: OnnxGraph, prefix: str, outer: Scope, top: bool,
+        initializer: Callable[[str], OnnxTensor | None] | None = None,
+    ) -> Scope:  # fmt: skip
         """A scope with the graph's initializers as constants and its other inputs as input
-        nodes (lazy: each constant made when first looked up)."""
-        scope = LazyScope(g.initializers) if lazy else dict(outer)
-        for name, tensor in g.initializers.items() if not lazy else ():
+        nodes (given an initializer lookup: a LazyScope, each constant made when looked up)."""
+        scope = LazyScope(initializer) if initializer else dict(outer)
+        for name, tensor in g.initializers.items() if not initializer else ():
             scope[name] = _const(tensor)
         for value in g.inputs:
-            default = g.initializers.get(value.name)
+            default = (initializer or g.initializers.get)(value.name)
             if default is not None and not self.overridable:
                 continue  # IR < 4 lists every initializer as an input: a constant all the same
             node = self.add(

@@ -115,6 +115,35 @@ class NodeSpans(Sequence[OnnxNode]):
         return decode_node(self.buf[self.starts[i] : self.ends[i]])
 
 
+class TensorSpans(Mapping[str, "OnnxTensor"]):
+    """The main graph's initializers as byte ranges, by name (the last of a name wins, as in
+    a dict): read all at the first lookup by name; the columnar build reads their names and
+    shapes from the bytes and decodes only the ones a node made needs (at(i))."""
+
+    def __init__(self, buf: memoryview, starts: array[int], ends: array[int]) -> None:
+        self.buf, self.starts, self.ends = buf, starts, ends
+        self._by_name: dict[str, OnnxTensor] | None = None
+
+    def at(self, i: int) -> OnnxTensor:
+        with read_late():
+            return _tensor(self.buf[self.starts[i] : self.ends[i]])
+
+    def _all(self) -> dict[str, OnnxTensor]:
+        if self._by_name is None:
+            tensors = (self.at(i) for i in range(len(self.starts)))
+            self._by_name = {t.name: t for t in tensors}
+        return self._by_name
+
+    def __getitem__(self, name: str) -> OnnxTensor:
+        return self._all()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+
 def decode_node(buf: memoryview) -> OnnxNode:
     """One NodeProto of the main graph, read after the file."""
     with read_late():
@@ -143,7 +172,7 @@ class OnnxGraph:
     nodes: Sequence[OnnxNode] = field(default_factory=list)
     inputs: list[OnnxValue] = field(default_factory=list)
     outputs: list[OnnxValue] = field(default_factory=list)
-    initializers: dict[str, OnnxTensor] = field(default_factory=dict)
+    initializers: Mapping[str, OnnxTensor] = field(default_factory=dict)
     value_info: list[OnnxValue] = field(default_factory=list)  # shapes of inner tensors
 
 
@@ -230,7 +259,9 @@ def _parse(data: bytes) -> tuple[OnnxModel | None, str]:
 
 def _model(buf: memoryview) -> OnnxModel:
     m = OnnxModel()
-    for number, wire, value in fields(buf):
+    pos, end = 0, len(buf)
+    while pos < end:
+        number, wire, value, pos = field_at(buf, pos, end)
         if number == 1 and wire == VARINT:
             m.ir_version = value  # type: ignore[assignment]
         elif wire != LEN:
@@ -240,7 +271,7 @@ def _model(buf: memoryview) -> OnnxModel:
         elif number == 3:
             m.producer_version = text(value)
         elif number == 7:
-            m.graph = _graph(value, 0, main=True)  # type: ignore[arg-type]
+            m.graph = _main_graph(buf, pos - len(value), pos)  # type: ignore[arg-type]
         elif number == 8:
             domain, version = _opset(value)  # type: ignore[arg-type]
             m.opsets[domain] = version
@@ -261,45 +292,62 @@ def _opset(buf: memoryview) -> tuple[str, int]:
     return ("" if domain == "ai.onnx" else domain), version
 
 
-def _graph(buf: memoryview, depth: int, main: bool = False) -> OnnxGraph:
-    """GraphProto. The main graph's nodes are kept as byte ranges (NodeSpans), the nodes of
-    subgraphs and training graphs decoded."""
+def _graph(buf: memoryview, depth: int) -> OnnxGraph:
     if depth > limits().nesting:
         raise over(f"ONNX subgraphs are nested more than {limits().nesting} deep", "nesting")
     g = OnnxGraph()
-    starts, ends = array("q"), array("q")
-    for number, wire, value in _graph_fields(buf, starts, ends) if main else fields(buf):
-        if wire != LEN:
-            continue
-        if number == 1:
+    for number, wire, value in fields(buf):
+        if wire == LEN and number == 1:
             _Count.one()
             g.nodes.append(_node(value, depth))  # type: ignore[arg-type, attr-defined]
-        elif number == 2:
-            g.name = text(value)
-        elif number == 5:
+        elif wire == LEN and number == 5:
             tensor = _tensor(value)  # type: ignore[arg-type]
-            g.initializers[tensor.name] = tensor
-        elif number == 11:
-            g.inputs.append(_value_info(value))  # type: ignore[arg-type]
-        elif number == 12:
-            g.outputs.append(_value_info(value))  # type: ignore[arg-type]
-        elif number == 13:
-            g.value_info.append(_value_info(value))  # type: ignore[arg-type]
-    if main:
-        g.nodes = NodeSpans(buf, starts, ends)
+            g.initializers[tensor.name] = tensor  # type: ignore[index]
+        else:
+            _graph_field(g, number, wire, value)
     return g
 
 
-def _graph_fields(
-    buf: memoryview, starts: array[int], ends: array[int]
+def _graph_field(g: OnnxGraph, number: int, wire: int, value: int | memoryview) -> None:
+    """A GraphProto field other than its nodes and initializers."""
+    if wire != LEN:
+        return
+    if number == 2:
+        g.name = text(value)
+    elif number == 11:
+        g.inputs.append(_value_info(value))  # type: ignore[arg-type]
+    elif number == 12:
+        g.outputs.append(_value_info(value))  # type: ignore[arg-type]
+    elif number == 13:
+        g.value_info.append(_value_info(value))  # type: ignore[arg-type]
+
+
+def _main_graph(buf: memoryview, start: int, end: int) -> OnnxGraph:
+    """The main GraphProto at buf[start:end]. Its nodes and initializers are kept as byte
+    ranges of buf (NodeSpans, TensorSpans), walked over here one length each: a graph of a
+    million nodes is not a million decoded nodes."""
+    g = OnnxGraph()
+    spans = {1: (array("q"), array("q")), 5: (array("q"), array("q"))}
+    for number, wire, value in _spans_and_fields(buf, start, end, spans):
+        _graph_field(g, number, wire, value)
+    g.nodes = NodeSpans(buf, *spans[1])
+    g.initializers = TensorSpans(buf, *spans[5])
+    return g
+
+
+def _spans_and_fields(
+    buf: memoryview, pos: int, end: int, spans: dict[int, tuple[array[int], array[int]]]
 ) -> Iterator[tuple[int, int, int | memoryview]]:
-    """The fields of the main graph but its nodes, whose byte ranges go to starts and ends: a
-    run of NodeProtos is walked here, one length per node, without slicing or decoding."""
-    pos, end, limit = 0, len(buf), _Count.limit
+    """The fields of buf[pos:end] but those numbered in spans (all LEN), whose payloads' byte
+    ranges go there instead: runs of them are walked inline, one length per field."""
+    raw = buf.obj if isinstance(buf.obj, bytes) and len(buf.obj) == len(buf) else buf
+    keys = {number << 3 | LEN: ranges for number, ranges in spans.items()}
+    nodes, limit = spans[1][0], _Count.limit
     while pos < end:
-        count = len(starts)
-        while pos < end and buf[pos] == 0x0A:  # field 1, LEN: a node
-            size = buf[pos + 1] if pos + 1 < end else 0x80
+        counted = len(nodes)
+        ranges = keys.get(raw[pos])
+        while ranges is not None:  # a run of fields with one-byte keys, kept as ranges
+            size = raw[pos + 1] if pos + 1 < end else 0x80
             if size < 0x80:
                 first = pos + 2
             else:
@@ -307,17 +355,19 @@ def _graph_fields(
             pos = first + size
             if pos > end:
                 raise UnreadableModel("protobuf field runs past the end of its message")
-            starts.append(first)
-            ends.append(pos)
-            if len(starts) - count + _Count.nodes > limit:
+            ranges[0].append(first)
+            ranges[1].append(pos)
+            if len(nodes) - counted + _Count.nodes > limit:
                 _Count.over()
-        _Count.nodes += len(starts) - count
+            ranges = keys.get(raw[pos]) if pos < end else None
+        _Count.nodes += len(nodes) - counted
         if pos < end:
             number, wire, value, pos = field_at(buf, pos, end)
-            if number == 1 and wire == LEN:  # a node under a key written long
-                _Count.one()
-                starts.append(pos - len(value))  # type: ignore[arg-type]
-                ends.append(pos)
+            if number in spans and wire == LEN:  # under a key written long
+                if number == 1:
+                    _Count.one()
+                spans[number][0].append(pos - len(value))  # type: ignore[arg-type]
+                spans[number][1].append(pos)
             else:
                 yield number, wire, value
 

@@ -3,9 +3,10 @@ node made, from its own bytes, only when flow analysis or a rule asks for it.
 
 What the builder does node by node (graph.py) is done here for all nodes at once, to the same
 result: node ids are node names (or first outputs), inputs are resolved to the node that wrote
-the name before or to the scope (initializers, graph inputs), and a node is made by the
-builder's own make_node. Where the same result is not certain (see columns.py), NotColumnar
-sends the model to the builder.
+the name before or to the scope (model inputs, then initializers), and a node is made by the
+builder's own make_node. Initializers are found by name in the columns too, and decoded only
+for the nodes made. Where the same result is not certain (see columns.py), NotColumnar sends
+the model to the builder.
 """
 
 from __future__ import annotations
@@ -17,24 +18,28 @@ import numpy as np
 from droplint.enums import NodeKind
 from droplint.formats.onnx.columns import Field, Ints, NotColumnar, Strings, walk_fields
 from droplint.formats.onnx.graph import KNOWN_DOMAINS, LazyScope, _Builder, make_node
-from droplint.formats.onnx.proto import NodeSpans, OnnxModel, OnnxValue, decode_node
+from droplint.formats.onnx.proto import NodeSpans, OnnxModel, OnnxTensor, TensorSpans, decode_node
 from droplint.graph import Graph, Node, Operand, Tensor
 from droplint.graph.lazy import LazyGraph
 from droplint.limits import limits
 from droplint.read import SavedModel
 
 INPUT, OUTPUT, NAME, OP, ATTRIBUTE, DOMAIN = 1, 2, 3, 4, 5, 7  # NodeProto field numbers
+DIMS, TENSOR_NAME = 1, 8  # TensorProto
 GRAPH, GRAPHS, REF = 6, 11, 21  # AttributeProto fields the builder treats apart
 
 
 def table_graph(saved: SavedModel) -> Graph:
     """The model's graph over a NodeTable; NotColumnar when the columns do not cover it."""
     model: OnnxModel = saved.config
-    assert model.graph is not None and isinstance(model.graph.nodes, NodeSpans)
+    assert model.graph is not None
+    table = NodeTable(model)
     scratch = Graph(None, saved.format, None, None)  # holds the input nodes the builder makes
-    scope = _Builder(scratch, model).graph_inputs(model.graph, "", {}, top=True, lazy=True)
+    scope = _Builder(scratch, model).graph_inputs(
+        model.graph, "", {}, top=True, initializer=table.initializer
+    )
     assert isinstance(scope, LazyScope)
-    table = NodeTable(model, model.graph.nodes, scope, list(scratch.nodes.values()))
+    table.link(scope, list(scratch.nodes.values()))
     graph = LazyGraph(model.graph.name or None, saved.format, saved.producer, saved.version, table)
     graph.inputs, graph.shapes, graph.dtypes = scratch.inputs, scratch.shapes, scratch.dtypes
     recorder = _Builder(graph, model)
@@ -50,108 +55,132 @@ def table_graph(saved: SavedModel) -> Graph:
 class NodeTable:
     """Positions 0 .. len(inputs) - 1 are the model's input nodes, then the NodeProtos."""
 
-    def __init__(
-        self, model: OnnxModel, spans: NodeSpans, scope: LazyScope, inputs: list[Node]
-    ) -> None:
-        self.spans, self.scope, self.inputs = spans, scope, inputs
-        self.opsets = model.opsets
-        self.first = len(inputs)
+    def __init__(self, model: OnnxModel) -> None:
+        assert model.graph is not None
+        spans, tensors = model.graph.nodes, model.graph.initializers
+        if not isinstance(spans, NodeSpans) or not isinstance(tensors, TensorSpans):
+            raise NotColumnar("a graph read otherwise")
+        self.spans, self.tensors, self.opsets = spans, tensors, model.opsets
         self.count = len(spans)
-        if self.first + self.count > limits().nodes:
-            raise NotColumnar("more nodes than the limit: the builder says so")
         self.data = np.frombuffer(spans.buf, dtype=np.uint8)
-        starts = np.frombuffer(spans.starts, dtype=np.int64)
-        ends = np.frombuffer(spans.ends, dtype=np.int64)
-        fields = walk_fields(self.data, starts, ends, (INPUT, OUTPUT, NAME, OP, ATTRIBUTE, DOMAIN))
+        fields = walk_fields(
+            self.data, _ints(spans.starts), _ints(spans.ends),
+            (INPUT, OUTPUT, NAME, OP, ATTRIBUTE, DOMAIN),
+        )  # fmt: skip
         _no_subgraphs(self.data, fields[ATTRIBUTE])
         self.ops, self.op_names = self._single(fields[OP])
         domains, domain_names = self._single(fields[DOMAIN])
-        known = [name in KNOWN_DOMAINS or name == "ai.onnx" for name in domain_names]
+        known = [name in KNOWN_DOMAINS for name in domain_names]
         self.opaque = ~np.array(known, dtype=bool)[domains]
-        self._tensors(fields[INPUT], fields[OUTPUT])
-        self._idents(fields[NAME], fields[OUTPUT])
+        self.ins, self.outs, self.names = fields[INPUT], fields[OUTPUT], fields[NAME]
+        self._strings()
+        self._sources()
 
     def _single(self, field: Field) -> tuple[Ints, list[str]]:
         """A string every node has at most once (op type, domain): an id per node (absent:
         the empty string) and the strings."""
-        if len(field.message) > 1 and (np.diff(field.message) == 0).any():
-            raise NotColumnar("a node field written twice")
+        _once(field)
         strings = Strings(self.data, field.start, field.length)
         names = [strings.bytes_of(k).decode() for k in range(len(strings.unique))]
         ids = np.full(self.count, len(names), dtype=np.int64)
         ids[field.message] = strings.ids
         return ids, [*names, ""]
 
-    def _tensors(self, ins: Field, outs: Field) -> None:
-        """Each input's source: an earlier node's output, a name of the scope, or none."""
-        names = Strings(
-            self.data, np.concatenate([outs.start, ins.start]),
-            np.concatenate([outs.length, ins.length]),
+    def _strings(self) -> None:
+        """One id space for the names of tensors: outputs, inputs, initializers."""
+        tensors = self.tensors
+        starts, ends = _ints(tensors.starts), _ints(tensors.ends)
+        fields = walk_fields(self.data, starts, ends, (TENSOR_NAME,), (DIMS,))
+        named = fields[TENSOR_NAME]
+        _once(named)
+        name_start, name_length = starts.copy(), np.zeros(len(starts), dtype=np.int64)
+        name_start[named.message], name_length[named.message] = named.start, named.length
+        self.shaped = np.zeros(len(starts), dtype=bool)  # an initializer with dimensions
+        self.shaped[fields[DIMS].message] = True
+        outs, ins = self.outs, self.ins
+        self.strings = Strings(
+            self.data, np.concatenate([outs.start, ins.start, name_start]),
+            np.concatenate([outs.length, ins.length, name_length]),
         )  # fmt: skip
-        self.names, self.outs = names, outs
-        out_ids, in_ids = names.ids[: len(outs.start)], names.ids[len(outs.start) :]
+        ids = self.strings.ids
+        self.out_ids = ids[: len(outs.start)]
+        self.in_ids = ids[len(outs.start) : len(outs.start) + len(ins.start)]
+        self.tensor_of = np.full(len(self.strings.unique), -1, dtype=np.int64)  # last wins
+        np.maximum.at(
+            self.tensor_of, ids[len(outs.start) + len(ins.start) :], np.arange(len(starts))
+        )
+
+    def _sources(self) -> None:
+        """Each input's source: an earlier node's output, a name of the scope, or none."""
+        outs, ins = self.outs, self.ins
         written = outs.length > 0
-        if written.any() and np.bincount(out_ids[written]).max() > 1:
+        if written.any() and np.bincount(self.out_ids[written]).max() > 1:
             raise NotColumnar("two outputs of one name")
-        self.writer = np.full(len(names.unique), -1, dtype=np.int64)  # name id -> output
-        self.writer[out_ids[written]] = np.nonzero(written)[0]
+        self.writer = np.full(len(self.strings.unique), -1, dtype=np.int64)  # name id -> output
+        self.writer[self.out_ids[written]] = np.nonzero(written)[0]
         self.out_first = np.searchsorted(outs.message, np.arange(self.count))  # node -> 1st out
-        source = np.where(ins.length > 0, self.writer[in_ids], -1)
+        source = np.where(ins.length > 0, self.writer[self.in_ids], -1)
         inner = source >= 0
         if (outs.message[source[inner]] >= ins.message[inner]).any():
             raise NotColumnar("a node reads a name a later node writes")
         self.in_first = np.searchsorted(ins.message, np.arange(self.count + 1))
-        self.externals: list[str] = []  # names no node writes, each once
-        self.external_writer = np.zeros(0, dtype=np.int64)
-        self.external_weight = np.zeros(0, dtype=bool)
-        outer = np.nonzero((ins.length > 0) & ~inner)[0]
-        if len(outer):
-            source[outer] = self._outer(in_ids[outer])
-        self.source = source  # >= 0: output; -1: left out; <= -2: self.externals[-2 - s]
-        self._consumers(ins.message, source)
+        self.source = source  # >= 0: output; -1: left out; <= -2: outer name (link)
 
-    def _outer(self, ids: Ints) -> Ints:
-        """Sources of the names no node writes, looked up in scope, each name once."""
-        distinct, back = np.unique(ids, return_inverse=True)
-        codes = np.empty(len(distinct), dtype=np.int64)
-        scope, inputs = self.scope, {n.id: p for p, n in enumerate(self.inputs)}
-        writers = np.full(len(distinct), -1, dtype=np.int64)  # a model input's position
-        weights = np.zeros(len(distinct), dtype=bool)  # a stored tensor with dimensions
-        for k, name_id in enumerate(distinct.tolist()):
-            name = self.names.bytes_of(name_id).decode()
-            found = dict.get(scope, name)  # a model input (initializers are not in the dict)
-            if isinstance(found, Tensor):
-                writers[k] = inputs[found.node]
-            elif name in scope.initializers:
-                weights[k] = len(scope.initializers[name].dims) > 0
-            else:
-                raise NotColumnar("a name nothing provides: the builder says which")
-            codes[k] = -2 - len(self.externals)
-            self.externals.append(name)
-        self.external_writer, self.external_weight = writers, weights
-        return codes[back.reshape(-1)]
+    def initializer(self, name: str) -> OnnxTensor | None:
+        """The initializer of name (the last of that name), decoded."""
+        found = self.strings.find(name.encode())
+        index = -1 if found is None else int(self.tensor_of[found])
+        return self.tensors.at(index) if index >= 0 else None
 
-    def _consumers(self, readers: Ints, source: Ints) -> None:
-        """For every position, the positions that read any of its outputs."""
-        inner = source >= 0
+    def link(self, scope: LazyScope, inputs: list[Node]) -> None:
+        """What the model's inputs and initializers give: names no node writes, node ids."""
+        self.scope, self.inputs, self.first = scope, inputs, len(inputs)
+        if self.first + self.count > limits().nodes:
+            raise NotColumnar("more nodes than the limit: the builder says so")
+        self.input_positions = {n.id: p for p, n in enumerate(inputs)}
+        outer = np.nonzero((self.ins.length > 0) & (self.source < 0))[0]
+        self.outer_ids, back = np.unique(self.in_ids[outer], return_inverse=True)
+        self._outer_sources()
+        self.source[outer] = -2 - back.reshape(-1)
+        self._consumers()
+        self._idents()
+
+    def _outer_sources(self) -> None:
+        """For each name no node writes: the model input it is, or an initializer (with
+        dimensions: a weight)."""
+        ids = self.outer_ids
+        given = np.full(len(ids), -1, dtype=np.int64)  # the model input's position
+        for name, value in dict.items(self.scope):  # model inputs (initializers: looked up)
+            found = self.strings.find(name.encode())
+            at = int(np.searchsorted(ids, found)) if found is not None else len(ids)
+            if isinstance(value, Tensor) and at < len(ids) and ids[at] == found:
+                given[at] = self.input_positions[value.node]
+        tensor = self.tensor_of[ids]
+        if ((given < 0) & (tensor < 0)).any():
+            raise NotColumnar("a name nothing provides: the builder says which")
+        shaped = self.shaped[tensor] if len(self.shaped) else np.zeros(len(ids), dtype=bool)
+        self.outer_writer, self.outer_weight = given, (given < 0) & (tensor >= 0) & shaped
+
+    def _consumers(self) -> None:
+        """For each position, the positions that read any of its outputs."""
+        source, size = self.source, self.first + self.count
         writer = np.full(len(source), -1, dtype=np.int64)
+        inner = source >= 0
         writer[inner] = self.outs.message[source[inner]] + self.first
         outer = source <= -2
-        if outer.any():
-            writer[outer] = self.external_writer[-2 - source[outer]]
+        writer[outer] = self.outer_writer[-2 - source[outer]]
         edges = np.nonzero(writer >= 0)[0]
-        size = self.first + self.count
-        pairs = np.sort(writer[edges] * size + readers[edges] + self.first)
+        pairs = np.sort(writer[edges] * size + self.ins.message[edges] + self.first)
         if len(pairs) > 1:
             pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))]  # each reader once
         self.consumer_of = pairs % size
         self.consumer_first = np.searchsorted(pairs // size, np.arange(size + 1))
 
-    def _idents(self, names: Field, outs: Field) -> None:
+    def _idents(self) -> None:
         """Node ids as the builder gives them: the name, else the first output."""
-        if len(names.message) > 1 and (np.diff(names.message) == 0).any():
-            raise NotColumnar("a node field written twice")
-        start = np.full(self.count, -1, dtype=np.int64)
+        names, outs = self.names, self.outs
+        _once(names)
+        start = np.zeros(self.count, dtype=np.int64)
         length = np.zeros(self.count, dtype=np.int64)
         has_out = self.out_first < len(outs.message)
         has_out[has_out] = outs.message[self.out_first[has_out]] == np.nonzero(has_out)[0]
@@ -169,7 +198,6 @@ class NodeTable:
             raise NotColumnar("two nodes of one name")
         self.node_of_ident = np.empty(self.count, dtype=np.int64)
         self.node_of_ident[self.idents.ids] = np.arange(self.count)
-        self.input_positions = {n.id: p for p, n in enumerate(self.inputs)}
         if any(self.idents.find(i.encode()) is not None for i in self.input_positions):
             raise NotColumnar("a node named as a model input")
 
@@ -204,7 +232,8 @@ class NodeTable:
         if source == -1:
             return None
         if source <= -2:
-            return self.scope.get(self.externals[-2 - source])  # type: ignore[no-any-return]
+            name = self.strings.bytes_of(int(self.outer_ids[-2 - source])).decode()
+            return self.scope.get(name)  # type: ignore[no-any-return]
         node = int(self.outs.message[source])
         return Tensor(self.ident(node + self.first), source - int(self.out_first[node]))
 
@@ -219,10 +248,9 @@ class NodeTable:
     def with_kind(self, kind: NodeKind) -> Sequence[int]:
         if kind == NodeKind.INPUT:
             return range(self.first)
-        if kind == NodeKind.OPAQUE:
-            return (np.nonzero(self.opaque)[0] + self.first).tolist()  # type: ignore[no-any-return]
-        if kind == NodeKind.LAYER:
-            return (np.nonzero(~self.opaque)[0] + self.first).tolist()  # type: ignore[no-any-return]
+        if kind in (NodeKind.OPAQUE, NodeKind.LAYER):
+            chosen = self.opaque if kind == NodeKind.OPAQUE else ~self.opaque
+            return (np.nonzero(chosen)[0] + self.first).tolist()  # type: ignore[no-any-return]
         return []
 
     def layers(self) -> int:
@@ -235,20 +263,19 @@ class NodeTable:
         self, ops: Collection[str], kernels: Collection[str]
     ) -> tuple[list[int], set[int]]:
         """Positions of the nodes of ops (and a known domain) that carry weights, as
-        carries_weights() decides from the columns: a kernel op, or an operand that is a
-        stored tensor with dimensions or a model input; and the positions of the other nodes
+        carries_weights() decides from the columns: a kernel op, or an operand that is an
+        initializer with dimensions or a model input; and the positions of the other nodes
         of ops, which the caller decides node by node."""
         nodes = np.nonzero(np.isin(self.ops, self._op_ids(ops)) & ~self.opaque)[0]
         decided = np.isin(self.ops[nodes], self._op_ids(kernels))
         rest = nodes[~decided]
-        first, last = self.in_first[rest], self.in_first[rest + 1]
-        counts = last - first
+        first, counts = self.in_first[rest], self.in_first[rest + 1] - self.in_first[rest]
         owner = np.repeat(np.arange(len(rest)), counts)
         fields = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
         source = self.source[first[owner] + fields] if len(owner) else owner
         outer = np.nonzero(source <= -2)[0]
-        external = -2 - source[outer]
-        weight = self.external_weight[external] | (self.external_writer[external] >= 0)
+        name = -2 - source[outer]
+        weight = self.outer_weight[name] | (self.outer_writer[name] >= 0)
         has = np.zeros(len(rest), dtype=bool)
         has[owner[outer[weight]]] = True
         found = np.concatenate([nodes[decided], rest[has]]) + self.first
@@ -260,10 +287,21 @@ class NodeTable:
     def resolve(self, name: str) -> Operand:
         """What a tensor name stands for once the whole graph is read (graph outputs, shapes
         recorded for names): the last writer, else the scope."""
-        found = self.names.find(name.encode())
+        found = self.strings.find(name.encode())
         if found is not None and self.writer[found] >= 0:
             return self._operand(int(self.writer[found]))
-        return self.scope.get(name)
+        return self.scope.get(name)  # type: ignore[no-any-return]
+
+
+def _ints(values: Sequence[int]) -> Ints:
+    return np.frombuffer(values, dtype=np.int64)  # type: ignore[call-overload, no-any-return]
+
+
+def _once(field: Field) -> None:
+    """A field the reader keeps the last of (a name, an op type): written twice, the columns
+    would have to choose."""
+    if len(field.message) > 1 and (np.diff(field.message) == 0).any():
+        raise NotColumnar("a field written twice")
 
 
 def _no_subgraphs(data: np.ndarray, attributes: Field) -> None:
@@ -274,6 +312,3 @@ def _no_subgraphs(data: np.ndarray, attributes: Field) -> None:
     inner = walk_fields(data, attributes.start, ends, (GRAPH, GRAPHS, REF))
     if any(len(f.message) for f in inner.values()):
         raise NotColumnar("a subgraph or an attribute reference")
-
-
-__all__ = ["NodeTable", "OnnxValue", "table_graph"]
