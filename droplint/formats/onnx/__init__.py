@@ -58,11 +58,12 @@ def graph_of(saved: SavedModel) -> Graph:
 
     model = saved.config
     if len(model.graph.nodes) >= COLUMNS_FROM and not model.functions and not model.training:
-        from droplint.formats.onnx.columns import NotColumnar
+        from droplint.formats.onnx.columns import NotColumnar, small_pages
         from droplint.formats.onnx.table import table_graph
 
         try:
-            return table_graph(saved)
+            with small_pages():
+                return table_graph(saved)
         except NotColumnar:
             pass  # an unusual graph: the builder reads it, and says what is wrong with it
     return build_onnx_graph(saved)

@@ -13,6 +13,8 @@ the general builder reads the model, which knows every case and says what is wro
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,6 +31,22 @@ MAX_STRING = 4096  # bytes of a name compared in rounds of 8
 
 class NotColumnar(Exception):
     """The graph needs the general builder."""
+
+
+@contextmanager
+def small_pages() -> Iterator[None]:
+    """numpy asks the kernel for huge pages for arrays of 4 MiB and more; where the kernel
+    compacts memory to find them (transparent huge pages on madvise), a large array's first
+    touch can stall for a tenth of a second. The columns' arrays live for a moment: plain pages
+    while they are built, numpy's setting restored after."""
+    core = getattr(np, "_core", None) or np.core
+    switch = getattr(core.multiarray, "_set_madvise_hugepage", None)
+    before = switch(False) if switch else None
+    try:
+        yield
+    finally:
+        if switch:
+            switch(before)
 
 
 @dataclass
@@ -183,12 +201,15 @@ class Strings:
         return _mix(h)
 
     def _check_equal(self, other: Ints) -> None:
-        """Every string equals the one its id stands for (a hash collision is not an edge)."""
+        """Every string equals the one its id stands for (a hash collision is not an edge).
+        Strings of one length up to 8 bytes cannot collide (each step of the hash is one to
+        one), so only longer ones are compared byte by byte."""
         index = np.nonzero(other != np.arange(len(other)))[0]
         if not len(index):
             return
         if (self.lengths[index] != self.lengths[other[index]]).any():
             raise NotColumnar("two names with one hash")
+        index = index[self.lengths[index] > 8]
         for j in self._rounds(index):
             going = index[self.lengths[index] > 8 * j]
             if (self._word(going, j)[0] != self._word(other[going], j)[0]).any():

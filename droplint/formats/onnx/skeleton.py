@@ -16,7 +16,7 @@ from droplint.errors import UnreadableModel
 from droplint.limits import limits, over
 from droplint.read.protowire import I32, I64, LEN, VARINT
 
-WHOLE_FILE = 32 << 20  # files up to this size are read at once
+WHOLE_FILE = 64 << 20  # files up to this size are read at once
 BLOCK = 1 << 20  # read-ahead of the field scanner
 SMALL_PAYLOAD = 512  # bytes of tensor data kept: the values droplint decodes fit (64 elements)
 TENSOR_PAYLOADS = {4, 5, 6, 7, 9, 10, 11}  # TensorProto *_data and raw_data
@@ -84,12 +84,13 @@ class _Copier:
         return bytes(out)
 
     def node_run(self, end: int, out: bytearray) -> bool:
-        """Copy the NodeProtos that follow one another from the current position, as far as
-        their keys and lengths lie in the read-ahead block: one copy for the run, where the
-        general loop would read each key and length byte by byte. False when none is there."""
+        """Copy the NodeProtos and small initializers (too small to hold a payload worth
+        skipping) that follow one another from the current position, as far as their keys and
+        lengths lie in the read-ahead block: one copy for the run, where the general loop would
+        read each key and length byte by byte. False when none is there."""
         block, base = self.block, self.start
-        pos, count, last = self.pos, 0, len(block)
-        while base <= pos < base + last and block[pos - base] == 0x0A:  # field 1, LEN: a node
+        pos, nodes, last = self.pos, 0, len(block)
+        while base <= pos < base + last and block[pos - base] in (0x0A, 0x2A):  # node, tensor
             i, size, shift = pos - base + 1, 0, 0
             while i < last and block[i] >= 0x80 and shift < 63:
                 size |= (block[i] & 0x7F) << shift
@@ -99,18 +100,20 @@ class _Copier:
             size |= block[i] << shift
             if base + i + 1 + size > end:
                 raise UnreadableModel("protobuf field runs past the end of its message")
-            pos, count = base + i + 1 + size, count + 1
-        if not count:
+            node = block[pos - base] == 0x0A
+            if not node and size > SMALL_PAYLOAD:
+                break  # a tensor that may hold weights: the general loop skips them
+            pos, nodes = base + i + 1 + size, nodes + node
+        if pos == self.pos:
             return False
-        self.nodes += count - 1
-        self.count_node()
+        self.count_node(nodes)
         start = self.pos
         out += self.take(start, pos - start)
         return True
 
-    def count_node(self) -> None:
+    def count_node(self, count: int = 1) -> None:
         """A file of millions of nodes is refused before they are all copied."""
-        self.nodes += 1
+        self.nodes += count
         if self.nodes > limits().nodes:
             raise over(f"the file has more than {limits().nodes:,} nodes", "nodes")
 

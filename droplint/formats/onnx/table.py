@@ -138,6 +138,7 @@ class NodeTable:
         if self.first + self.count > limits().nodes:
             raise NotColumnar("more nodes than the limit: the builder says so")
         self.input_positions = {n.id: p for p, n in enumerate(inputs)}
+        self.known: dict[int, str] = {}  # ids decoded so far, by position
         outer = np.nonzero((self.ins.length > 0) & (self.source < 0))[0]
         self.outer_ids, back = np.unique(self.in_ids[outer], return_inverse=True)
         self._outer_sources()
@@ -207,10 +208,13 @@ class NodeTable:
         return self.first + self.count
 
     def ident(self, position: int) -> str:
-        if position < self.first:
-            return self.inputs[position].id
-        node = position - self.first
-        return self.idents.bytes_of(int(self.idents.ids[node])).decode()
+        known = self.known.get(position)
+        if known is None:
+            if position < self.first:
+                return self.inputs[position].id
+            node = position - self.first
+            known = self.known[position] = self.idents.bytes_of(int(self.idents.ids[node])).decode()
+        return known
 
     def find(self, ident: str) -> int | None:
         if ident in self.input_positions:
