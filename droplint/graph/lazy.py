@@ -81,6 +81,7 @@ class LazyGraph(Graph):
     ) -> None:  # fmt: skip
         super().__init__(name, format, producer, version)
         self.nodes: LazyNodes = LazyNodes(source)  # type: ignore[assignment]
+        self._readers: dict[str, list[Node]] = {}
 
     def add(self, node: Node) -> Node:
         raise TypeError("a lazy graph's nodes come from its source")
@@ -92,8 +93,12 @@ class LazyGraph(Graph):
         return position
 
     def consumers(self, node_id: str) -> list[Node]:
-        at = self.nodes.at
-        return [at(p) for p in self.nodes.source.consumers(self.position(node_id))]
+        found = self._readers.get(node_id)
+        if found is None:
+            at = self.nodes.at
+            found = [at(p) for p in self.nodes.source.consumers(self.position(node_id))]
+            self._readers[node_id] = found  # rules ask again about the same few nodes
+        return found
 
     def with_ops(self, ops: Collection[str]) -> list[Node]:
         at = self.nodes.at

@@ -16,17 +16,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 import numpy.typing as npt
 
-Ints = npt.NDArray[np.int64]
+Ints = npt.NDArray[np.integer]  # int32 positions and counts where they fit
 
 MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # odd: multiplying by it mod 2^64 loses nothing
 MIX = np.uint64(0xBF58476D1CE4E5B9)
 MASK = (1 << 64) - 1
 MAX_ROUNDS = 4096  # fields of one message read in rounds; a node with more goes the long way
 MAX_STRING = 4096  # bytes of a name compared in rounds of 8
+LARGEST = (1 << 31) - (1 << 20)  # positions are 32-bit
 
 
 class NotColumnar(Exception):
@@ -70,8 +72,10 @@ def walk_fields(
     messages at once, one field of each per round; for the numbers `present`, the fields of
     any wire type that hold something (their start and length say nothing)."""
     last = len(data) - 1
-    pos = starts.copy()
-    active = np.nonzero(pos < ends)[0]
+    if last >= LARGEST:
+        raise NotColumnar("a graph of gigabytes")
+    pos, ends = starts.astype(np.int32), ends.astype(np.int32)  # half the memory of int64
+    active = np.nonzero(pos < ends)[0].astype(np.int32)
     found: dict[int, list[tuple[Ints, Ints, Ints]]] = {n: [] for n in (*wanted, *present)}
     rounds = 0
     while len(active):
@@ -104,7 +108,7 @@ def _general(
     """Number, value start and end of the fields at p[odd]: longer keys or lengths, other wire
     types (their start is after their end: not a LEN value)."""
     number, start, after = number.astype(np.int64), start.astype(np.int64), after.astype(np.int64)
-    q = p[odd]
+    q = p[odd].astype(np.int64)
     key, q = _varint(data, q, 2, last)
     wire = key & 7
     value_start, value_end = q.copy(), q.copy()
@@ -143,13 +147,15 @@ def _by_message(parts: list[tuple[Ints, Ints, Ints]]) -> Field:
     """Fields found round by round, put message by message (a stable sort keeps each
     message's own order)."""
     if not parts:
-        empty = np.zeros(0, dtype=np.int64)
+        empty = np.zeros(0, dtype=np.int32)
         return Field(empty, empty, empty)
-    message, start, length = (np.concatenate([p[i] for p in parts]) for i in range(3))
+    message, start, length = (
+        np.concatenate([p[i] for p in parts]).astype(np.int32, copy=False) for i in range(3)
+    )
     if len(parts) > 1:
         order = np.argsort(message, kind="stable")
         message, start, length = message[order], start[order], length[order]
-    return Field(message, start.astype(np.int64), length.astype(np.int64))
+    return Field(message, start, length)
 
 
 class Strings:
@@ -159,12 +165,23 @@ class Strings:
         if len(lengths) and int(lengths.max()) > MAX_STRING:
             raise NotColumnar("a very long name")
         self.data, self.words = data, _words(data)
-        self.starts, self.lengths = starts, lengths
-        hashes = self._hash()
-        self.unique, first, ids = np.unique(hashes, return_index=True, return_inverse=True)
-        self.ids: Ints = ids.reshape(-1)  # string -> its id (ids are 0 .. len(unique) - 1)
-        self.first: Ints = first  # id -> the first string with that id
-        self._check_equal(first[self.ids])
+        self.starts, self.lengths = starts.astype(np.int32), lengths.astype(np.int32)
+        count = len(self.starts)
+        hashes = np.empty(count, dtype=np.uint64)
+        for chunk in _chunks(count):  # temporaries of a chunk's size, not the strings'
+            hashes[chunk] = self._hash(chunk)
+        order = np.argsort(hashes, kind="stable")  # measured: half the time of quicksort here
+        ordered = hashes[order]
+        del hashes
+        new = np.ones(count, dtype=bool)
+        new[1:] = ordered[1:] != ordered[:-1]
+        self.unique = ordered[new]  # sorted: find() searches it
+        self.first: Ints = order[new].astype(np.int32)  # id -> one string with that id
+        self.ids: Ints = np.empty(count, dtype=np.int32)  # string -> its id
+        self.ids[order] = np.cumsum(new, dtype=np.int32) - 1
+        del order, ordered, new
+        for chunk in _chunks(count):
+            self._check_equal(chunk, self.first[self.ids[chunk]])
 
     def _rounds(self, which: Ints | None = None) -> range:
         lengths = self.lengths if which is None else self.lengths[which]
@@ -191,28 +208,29 @@ class Strings:
         count[short] = n
         return word, count
 
-    def _hash(self) -> npt.NDArray[np.uint64]:
-        h = self.lengths.astype(np.uint64) * MULTIPLIER
-        for j in self._rounds():
-            index = np.nonzero(self.lengths > 8 * j)[0]
-            word, count = self._word(index, j)
+    def _hash(self, index: Ints) -> npt.NDArray[np.uint64]:
+        lengths = self.lengths[index]
+        h = lengths.astype(np.uint64) * MULTIPLIER
+        for j in self._rounds(index):
+            sub = np.nonzero(lengths > 8 * j)[0]
+            word, count = self._word(index[sub], j)
             _check_printable(word, count)
-            h[index] = (h[index] ^ word) * MULTIPLIER
+            h[sub] = (h[sub] ^ word) * MULTIPLIER
         return _mix(h)
 
-    def _check_equal(self, other: Ints) -> None:
+    def _check_equal(self, index: Ints, other: Ints) -> None:
         """Every string equals the one its id stands for (a hash collision is not an edge).
         Strings of one length up to 8 bytes cannot collide (each step of the hash is one to
         one), so only longer ones are compared byte by byte."""
-        index = np.nonzero(other != np.arange(len(other)))[0]
-        if not len(index):
-            return
-        if (self.lengths[index] != self.lengths[other[index]]).any():
+        differ = index != other
+        index, other = index[differ], other[differ]
+        if (self.lengths[index] != self.lengths[other]).any():
             raise NotColumnar("two names with one hash")
-        index = index[self.lengths[index] > 8]
+        long = self.lengths[index] > 8
+        index, other = index[long], other[long]
         for j in self._rounds(index):
-            going = index[self.lengths[index] > 8 * j]
-            if (self._word(going, j)[0] != self._word(other[going], j)[0]).any():
+            going = self.lengths[index] > 8 * j
+            if (self._word(index[going], j)[0] != self._word(other[going], j)[0]).any():
                 raise NotColumnar("two names with one hash")
 
     def find(self, text: bytes) -> int | None:
@@ -222,6 +240,18 @@ class Strings:
         if k == len(self.unique) or self.unique[k] != h:
             return None
         return k if self.bytes_of(k) == text else None
+
+    def texts(self, string_ids: Ints) -> list[str]:
+        """The strings of many ids, decoded in one piece (they are printable ASCII)."""
+        first = self.first[string_ids]
+        starts, lengths = self.starts[first].astype(np.int64), self.lengths[first]
+        ends = np.cumsum(lengths, dtype=np.int64)
+        where = np.repeat(starts - (ends - lengths), lengths) + np.arange(
+            int(ends[-1]) if len(ends) else 0
+        )
+        joined = self.data[where].tobytes().decode("ascii")
+        bounds = [0, *ends.tolist()]
+        return [joined[a:b] for a, b in pairwise(bounds)]
 
     def bytes_of(self, string_id: int) -> bytes:
         i = self.first[string_id]
@@ -246,6 +276,11 @@ def _check_printable(word: npt.NDArray[np.uint64], count: Ints | None) -> None:
     delete = word ^ DEL
     if (below | (word & HIGH) | ((delete - ONES) & ~delete & HIGH)).any():
         raise NotColumnar("a name that is not printable ASCII")
+
+
+def _chunks(count: int, size: int = 1 << 16) -> Iterator[Ints]:
+    for first in range(0, count, size):
+        yield np.arange(first, min(count, first + size), dtype=np.int32)
 
 
 def _words(data: np.ndarray) -> npt.NDArray[np.uint64]:

@@ -77,10 +77,8 @@ class OnnxSemantics(Semantics):
             yield from super().trainable_layers(graph)
             return
         decided, undecided = source.weighted(WEIGHTED, KERNELS)
-        for position in sorted({*decided, *undecided}):
-            if position in undecided and not self.weighted(graph.nodes.at(position)):  # type: ignore[attr-defined]
-                continue
-            yield source.ident(position), source.op_of(position)
+        chosen = [p for p in undecided if self.weighted(graph.nodes.at(p))]  # type: ignore[attr-defined]
+        yield from source.idents_and_ops(sorted([*decided, *chosen]))
 
     def maybe_unseen(self, graph: Graph) -> Iterable[Node]:
         return graph.with_kind(NodeKind.OPAQUE)  # custom ops, random draws not read

@@ -93,7 +93,7 @@ class NodeTable:
         fields = walk_fields(self.data, starts, ends, (TENSOR_NAME,), (DIMS,))
         named = fields[TENSOR_NAME]
         _once(named)
-        name_start, name_length = starts.copy(), np.zeros(len(starts), dtype=np.int64)
+        name_start, name_length = starts.copy(), np.zeros(len(starts), dtype=np.int32)
         name_start[named.message], name_length[named.message] = named.start, named.length
         self.shaped = np.zeros(len(starts), dtype=bool)  # an initializer with dimensions
         self.shaped[fields[DIMS].message] = True
@@ -105,7 +105,7 @@ class NodeTable:
         ids = self.strings.ids
         self.out_ids = ids[: len(outs.start)]
         self.in_ids = ids[len(outs.start) : len(outs.start) + len(ins.start)]
-        self.tensor_of = np.full(len(self.strings.unique), -1, dtype=np.int64)  # last wins
+        self.tensor_of = np.full(len(self.strings.unique), -1, dtype=np.int32)  # last wins
         np.maximum.at(
             self.tensor_of, ids[len(outs.start) + len(ins.start) :], np.arange(len(starts))
         )
@@ -116,7 +116,7 @@ class NodeTable:
         written = outs.length > 0
         if written.any() and np.bincount(self.out_ids[written]).max() > 1:
             raise NotColumnar("two outputs of one name")
-        self.writer = np.full(len(self.strings.unique), -1, dtype=np.int64)  # name id -> output
+        self.writer = np.full(len(self.strings.unique), -1, dtype=np.int32)  # name id -> output
         self.writer[self.out_ids[written]] = np.nonzero(written)[0]
         self.out_first = np.searchsorted(outs.message, np.arange(self.count))  # node -> 1st out
         source = np.where(ins.length > 0, self.writer[self.in_ids], -1)
@@ -228,9 +228,10 @@ class NodeTable:
         i = position - self.first
         spans = self.spans
         n = decode_node(spans.buf[spans.starts[i] : spans.ends[i]])
-        first, last = int(self.in_first[i]), int(self.in_first[i + 1])
-        operands = [self._operand(int(s)) for s in self.source[first:last]]
-        return make_node(n, self.ident(position), operands, self.opsets, False, None)
+        first, last = self.in_first[i : i + 2].tolist()
+        operands = [self._operand(s) for s in self.source[first:last].tolist()]
+        ident = self.known[position] = n.name or n.outputs[0]  # as the columns chose it
+        return make_node(n, ident, operands, self.opsets, False, None)
 
     def _operand(self, source: int) -> Operand:
         if source == -1:
@@ -259,6 +260,13 @@ class NodeTable:
 
     def layers(self) -> int:
         return self.count
+
+    def idents_and_ops(self, positions: list[int]) -> list[tuple[str, str]]:
+        """(id, op) of many nodes (not inputs) at once."""
+        nodes = np.array(positions, dtype=np.int64) - self.first
+        idents = self.idents.texts(self.idents.ids[nodes])
+        ops = [self.op_names[k] for k in self.ops[nodes].tolist()]
+        return list(zip(idents, ops, strict=True))
 
     def op_of(self, position: int) -> str:
         return "Input" if position < self.first else self.op_names[self.ops[position - self.first]]
