@@ -173,3 +173,4 @@ def test_strings_have_equal_ids_exactly_when_equal(
         assert strings.bytes_of(int(strings.ids[i])) == text
         assert strings.find(text) == strings.ids[i]
     assert strings.find(b"\x01 not among them") is None
+    assert strings.texts(strings.ids) == [t.decode() for t in texts]

@@ -98,7 +98,7 @@ def walk_fields(
                 found[n].append((active[hit], start[hit], (after - start)[hit]))
         pos[active] = after
         active = active[after < ends[active]]
-    return {n: _by_message(parts) for n, parts in found.items()}
+    return {n: _by_message(parts, len(starts)) for n, parts in found.items()}
 
 
 def _general(
@@ -143,19 +143,25 @@ def _varint(data: np.ndarray, p: Ints, most: int, last: int) -> tuple[Ints, Ints
     raise NotColumnar("a varint longer than droplint reads in columns")
 
 
-def _by_message(parts: list[tuple[Ints, Ints, Ints]]) -> Field:
-    """Fields found round by round, put message by message (a stable sort keeps each
-    message's own order)."""
+def _by_message(parts: list[tuple[Ints, Ints, Ints]], count: int) -> Field:
+    """Fields found round by round, put message by message in the order written: a counting
+    sort (a message has at most one field per round, so its rounds rank its fields)."""
     if not parts:
         empty = np.zeros(0, dtype=np.int32)
         return Field(empty, empty, empty)
-    message, start, length = (
-        np.concatenate([p[i] for p in parts]).astype(np.int32, copy=False) for i in range(3)
-    )
-    if len(parts) > 1:
-        order = np.argsort(message, kind="stable")
-        message, start, length = message[order], start[order], length[order]
-    return Field(message, start, length)
+    seen = np.zeros(count, dtype=np.int32)
+    ranks = []
+    for message, _, _ in parts:
+        ranks.append(seen[message])
+        seen[message] += 1
+    first = np.cumsum(seen, dtype=np.int64) - seen
+    message = np.concatenate([p[0] for p in parts])
+    where = first[message] + np.concatenate(ranks)
+    out = [np.empty(len(message), dtype=np.int32) for _ in range(3)]
+    out[0][where] = message
+    for i in (1, 2):
+        out[i][where] = np.concatenate([p[i] for p in parts])
+    return Field(*out)
 
 
 class Strings:

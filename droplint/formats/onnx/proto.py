@@ -342,34 +342,44 @@ def _spans_and_fields(
     ranges go there instead: runs of them are walked inline, one length per field."""
     raw = buf.obj if isinstance(buf.obj, bytes) and len(buf.obj) == len(buf) else buf
     keys = {number << 3 | LEN: ranges for number, ranges in spans.items()}
-    nodes, limit = spans[1][0], _Count.limit
     while pos < end:
-        counted = len(nodes)
         ranges = keys.get(raw[pos])
-        while ranges is not None:  # a run of fields with one-byte keys, kept as ranges
-            size = raw[pos + 1] if pos + 1 < end else 0x80
-            if size < 0x80:
-                first = pos + 2
-            else:
-                size, first = read_varint(buf, pos + 1)
-            pos = first + size
-            if pos > end:
-                raise UnreadableModel("protobuf field runs past the end of its message")
-            ranges[0].append(first)
-            ranges[1].append(pos)
-            if len(nodes) - counted + _Count.nodes > limit:
+        if ranges is not None:
+            before = len(spans[1][0])
+            after = _run(raw, pos, end, raw[pos], ranges)
+            _Count.nodes += len(spans[1][0]) - before
+            if _Count.nodes > _Count.limit:
                 _Count.over()
-            ranges = keys.get(raw[pos]) if pos < end else None
-        _Count.nodes += len(nodes) - counted
-        if pos < end:
-            number, wire, value, pos = field_at(buf, pos, end)
-            if number in spans and wire == LEN:  # under a key written long
-                if number == 1:
-                    _Count.one()
-                spans[number][0].append(pos - len(value))  # type: ignore[arg-type]
-                spans[number][1].append(pos)
-            else:
-                yield number, wire, value
+            if after != pos:
+                pos = after
+                continue  # (a field with a long length stops a run: the general reader)
+        number, wire, value, pos = field_at(buf, pos, end)
+        if number in spans and wire == LEN:  # a long length or a key written long
+            if number == 1:
+                _Count.one()
+            spans[number][0].append(pos - len(value))  # type: ignore[arg-type]
+            spans[number][1].append(pos)
+        else:
+            yield number, wire, value
+
+
+def _run(
+    raw: bytes | memoryview, pos: int, end: int, key: int, ranges: tuple[array[int], array[int]]
+) -> int:
+    """Record the payloads of the fields under key from pos while their lengths take one
+    byte; the position after them (where the general reader goes on)."""
+    add_start, add_end = ranges[0].append, ranges[1].append
+    limit = end - 1
+    while pos < limit and raw[pos] == key:
+        size = raw[pos + 1]
+        if size >= 0x80:
+            break
+        add_start(pos + 2)
+        pos += 2 + size
+        add_end(pos)
+    if pos > end:
+        raise UnreadableModel("protobuf field runs past the end of its message")
+    return pos
 
 
 class _Count:
