@@ -174,3 +174,9 @@ def test_strings_have_equal_ids_exactly_when_equal(
         assert strings.find(text) == strings.ids[i]
     assert strings.find(b"\x01 not among them") is None
     assert strings.texts(strings.ids) == [t.decode() for t in texts]
+    if len(set(texts)) < len(texts):  # node names must differ: the columns refuse
+        with pytest.raises(NotColumnar):
+            Strings(np.frombuffer(data, dtype=np.uint8), starts, lengths, distinct=True)
+        return
+    distinct = Strings(np.frombuffer(data, dtype=np.uint8), starts, lengths, distinct=True)
+    assert [distinct.find(t) for t in texts] == list(range(len(texts)))

@@ -36,6 +36,7 @@ class LazyNodes(Mapping[str, Node]):
     def __init__(self, source: NodeSource) -> None:
         self.source = source
         self.made: dict[int, Node] = {}
+        self.by_id: dict[str, Node] = {}  # the same nodes, by id: most lookups end here
         self.positions: dict[str, int] = {}  # ids of the nodes made or named so far
 
     def at(self, position: int) -> Node:
@@ -43,6 +44,7 @@ class LazyNodes(Mapping[str, Node]):
         if node is None:
             node = self.made[position] = self.source.make(position)
             self.positions[node.id] = position
+            self.by_id[node.id] = node
         return node
 
     def find(self, ident: str) -> int | None:
@@ -54,6 +56,9 @@ class LazyNodes(Mapping[str, Node]):
         return position
 
     def __getitem__(self, ident: str) -> Node:
+        node = self.by_id.get(ident)
+        if node is not None:
+            return node
         position = self.find(ident)
         if position is None:
             raise KeyError(ident)

@@ -139,6 +139,7 @@ class NodeTable:
             raise NotColumnar("more nodes than the limit: the builder says so")
         self.input_positions = {n.id: p for p, n in enumerate(inputs)}
         self.known: dict[int, str] = {}  # ids decoded so far, by position
+        self.found: dict[str, int] = dict(self.input_positions)  # and positions by id
         outer = np.nonzero((self.ins.length > 0) & (self.source < 0))[0]
         self.outer_ids, back = np.unique(self.in_ids[outer], return_inverse=True)
         self._outer_sources()
@@ -194,11 +195,7 @@ class NodeTable:
             raise NotColumnar("a node with neither name nor output")
         if int(length.max()) > limits().name_length:
             raise NotColumnar("a name over the limit: the builder says so")
-        self.idents = Strings(self.data, start, length)
-        if len(self.idents.unique) != self.count:
-            raise NotColumnar("two nodes of one name")
-        self.node_of_ident = np.empty(self.count, dtype=np.int64)
-        self.node_of_ident[self.idents.ids] = np.arange(self.count)
+        self.idents = Strings(self.data, start, length, distinct=True)  # an id: its node
         if any(self.idents.find(i.encode()) is not None for i in self.input_positions):
             raise NotColumnar("a node named as a model input")
 
@@ -214,13 +211,15 @@ class NodeTable:
                 return self.inputs[position].id
             node = position - self.first
             known = self.known[position] = self.idents.bytes_of(int(self.idents.ids[node])).decode()
+            self.found[known] = position  # a Tensor names it: its node is asked for next
         return known
 
     def find(self, ident: str) -> int | None:
-        if ident in self.input_positions:
-            return self.input_positions[ident]
+        position = self.found.get(ident)
+        if position is not None:
+            return position
         found = self.idents.find(ident.encode())
-        return None if found is None else int(self.node_of_ident[found]) + self.first
+        return None if found is None else found + self.first
 
     def make(self, position: int) -> Node:
         if position < self.first:
@@ -231,6 +230,7 @@ class NodeTable:
         first, last = self.in_first[i : i + 2].tolist()
         operands = [self._operand(s) for s in self.source[first:last].tolist()]
         ident = self.known[position] = n.name or n.outputs[0]  # as the columns chose it
+        self.found[ident] = position
         return make_node(n, ident, operands, self.opsets, False, None)
 
     def _operand(self, source: int) -> Operand:
