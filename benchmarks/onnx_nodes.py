@@ -79,6 +79,7 @@ def main() -> int:
     subprocess.run([sys.executable, "-c", BUILD.format(here=str(HERE), chains=CHAINS),
                     str(workdir)], check=True)  # fmt: skip
     made = json.loads((workdir / "made.json").read_text())
+    common.compile_droplint()
     (workdir / "walk.py").write_text(WALK)
     (workdir / "droplint.toml").write_text("[limits]\nnodes = 5000000\n")
     env = common.clean_env()

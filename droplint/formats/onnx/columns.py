@@ -22,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 Ints = npt.NDArray[np.integer]  # int32 positions and counts where they fit
+Words = npt.NDArray[np.uint64]
 
 MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # odd: multiplying by it mod 2^64 loses nothing
 MIX = np.uint64(0xBF58476D1CE4E5B9)
@@ -173,14 +174,10 @@ class Strings:
         """distinct: strings that must all differ (node names): each is its own id, and two
         of one hash refuse the columns (no sort for ids: the index for find() is made when
         first needed)."""
-        if len(lengths) and int(lengths.max()) > MAX_STRING:
-            raise NotColumnar("a very long name")
         self.data, self.words = data, _words(data)
         self.starts, self.lengths = starts.astype(np.int32), lengths.astype(np.int32)
         count = len(self.starts)
-        hashes = np.empty(count, dtype=np.uint64)
-        for chunk in _chunks(count):  # temporaries of a chunk's size, not the strings'
-            hashes[chunk] = self._hash(chunk)
+        hashes = hashes_of(self.words, self.starts, self.lengths)
         self._order: Ints | None = None  # distinct: sorted place -> string
         if distinct:
             self._hashes, self.unique = hashes, np.sort(hashes)
@@ -198,58 +195,8 @@ class Strings:
         self.ids: Ints = np.empty(count, dtype=np.int32)  # string -> its id
         self.ids[order] = np.cumsum(new, dtype=np.int32) - 1
         del order, ordered, new
-        for chunk in _chunks(count):
-            self._check_equal(chunk, self.first[self.ids[chunk]])
-
-    def _rounds(self, which: Ints | None = None) -> range:
-        lengths = self.lengths if which is None else self.lengths[which]
-        return range(int((lengths.max() + 7) // 8) if len(lengths) else 0)
-
-    def _word(self, index: Ints, j: int) -> tuple[npt.NDArray[np.uint64], Ints | None]:
-        """The j-th 8 bytes of the strings at index, zero-extended, and how many are theirs
-        (None: 8 each). A last, shorter piece is read as the 8 bytes that end with the string
-        and shifted (for a string in the first 8 bytes: the 8 that start with it, masked)."""
-        starts, lengths = self.starts[index], self.lengths[index]
-        rest = lengths - 8 * j
-        short = np.nonzero(rest < 8)[0]
-        word = self.words[np.minimum(starts + 8 * j, len(self.words) - 1)]  # short: below
-        if not len(short):
-            return word, None
-        s, n = starts[short], rest[short]
-        back = s + lengths[short] >= 8
-        tail = self.words[np.where(back, s + lengths[short] - 8, s + 8 * j)]
-        bits = (n * 8).astype(np.uint64)
-        word[short] = np.where(
-            back, tail >> (np.uint64(64) - bits), tail & ((np.uint64(1) << bits) - np.uint64(1))
-        )
-        count = np.full(len(index), 8, dtype=np.int64)
-        count[short] = n
-        return word, count
-
-    def _hash(self, index: Ints) -> npt.NDArray[np.uint64]:
-        lengths = self.lengths[index]
-        h = lengths.astype(np.uint64) * MULTIPLIER
-        for j in self._rounds(index):
-            sub = np.nonzero(lengths > 8 * j)[0]
-            word, count = self._word(index[sub], j)
-            _check_printable(word, count)
-            h[sub] = (h[sub] ^ word) * MULTIPLIER
-        return _mix(h)
-
-    def _check_equal(self, index: Ints, other: Ints) -> None:
-        """Every string equals the one its id stands for (a hash collision is not an edge).
-        Strings of one length up to 8 bytes cannot collide (each step of the hash is one to
-        one), so only longer ones are compared byte by byte."""
-        differ = index != other
-        index, other = index[differ], other[differ]
-        if (self.lengths[index] != self.lengths[other]).any():
-            raise NotColumnar("two names with one hash")
-        long = self.lengths[index] > 8
-        index, other = index[long], other[long]
-        for j in self._rounds(index):
-            going = self.lengths[index] > 8 * j
-            if (self._word(index[going], j)[0] != self._word(other[going], j)[0]).any():
-                raise NotColumnar("two names with one hash")
+        first = self.first[self.ids]
+        same_strings(self.words, self.starts, self.lengths, self.starts[first], self.lengths[first])
 
     def find(self, text: bytes) -> int | None:
         """The id of text, or None when no string here equals it."""
@@ -279,6 +226,68 @@ class Strings:
         i = self.first[string_id]
         start = int(self.starts[i])
         return self.data[start : start + int(self.lengths[i])].tobytes()
+
+
+def hashes_of(words: Words, starts: Ints, lengths: Ints) -> npt.NDArray[np.uint64]:
+    """hash_bytes() of every string, a chunk at a time (temporaries of a chunk's size); a
+    byte that is not printable ASCII refuses the columns."""
+    if len(lengths) and int(lengths.max()) > MAX_STRING:
+        raise NotColumnar("a very long name")
+    hashes = np.empty(len(starts), dtype=np.uint64)
+    for chunk in _chunks(len(starts)):
+        s, n = starts[chunk], lengths[chunk]
+        h = n.astype(np.uint64) * MULTIPLIER
+        for j in _rounds(n):
+            sub = np.nonzero(n > 8 * j)[0]
+            word, count = _word(words, s[sub], n[sub], j)
+            _check_printable(word, count)
+            h[sub] = (h[sub] ^ word) * MULTIPLIER
+        hashes[chunk] = _mix(h)
+    return hashes
+
+
+def same_strings(words: Words, starts: Ints, lengths: Ints, starts2: Ints, lengths2: Ints) -> None:
+    """The strings at (starts, lengths) equal those at (starts2, lengths2), pair by pair, or
+    their equal hashes were a collision: refused. Strings of one length up to 8 bytes cannot
+    collide (each step of the hash is one to one): only longer ones are compared."""
+    if (lengths != lengths2).any():
+        raise NotColumnar("two names with one hash")
+    check = np.nonzero((lengths > 8) & (starts != starts2))[0]
+    for chunk in _chunks(len(check)):
+        index = check[chunk]
+        s, s2, n = starts[index], starts2[index], lengths[index]
+        for j in _rounds(n):
+            going = n > 8 * j
+            mine = _word(words, s[going], n[going], j)[0]
+            if (mine != _word(words, s2[going], n[going], j)[0]).any():
+                raise NotColumnar("two names with one hash")
+
+
+def _rounds(lengths: Ints) -> range:
+    return range(int((lengths.max() + 7) // 8) if len(lengths) else 0)
+
+
+def _word(
+    words: Words, starts: Ints, lengths: Ints, j: int
+) -> tuple[npt.NDArray[np.uint64], Ints | None]:
+    """The j-th 8 bytes of the strings, zero-extended, and how many are theirs (None: 8
+    each). A last, shorter piece is read as the 8 bytes that end with the string and shifted
+    (for a string in the first 8 bytes: the 8 that start with it, masked)."""
+    rest = lengths - 8 * j
+    short = np.nonzero(rest < 8)[0]
+    word = words[np.minimum(starts + 8 * j, len(words) - 1)]  # the short ones: below
+    if not len(short):
+        return word, None
+    s, n = starts[short], rest[short]
+    back = s + lengths[short] >= 8
+    tail = words[np.where(back, s + lengths[short] - 8, s + 8 * j)]
+    bits = (n * 8).astype(np.uint64)
+    word[short] = np.where(
+        back, tail >> (np.uint64(64) - bits), tail & ((np.uint64(1) << bits) - np.uint64(1))
+    )
+    count = np.full(len(starts), 8, dtype=np.int64)
+    count[short] = n
+    return word, count
 
 
 LOW, HIGH = np.uint64(0x2020202020202020), np.uint64(0x8080808080808080)
