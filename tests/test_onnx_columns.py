@@ -10,14 +10,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import SAMPLES, rendered
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_structured_fuzz import onnx_model
 
 import droplint.formats.onnx as onnx_format
 from droplint.analysis import analyze_file
 from droplint.config import from_table
 from droplint.formats import read_model
 from droplint.formats.onnx.columns import NotColumnar, Strings
+from droplint.formats.onnx.graph import build_onnx_graph
 from droplint.formats.onnx.table import table_graph
 from droplint.graph.lazy import LazyGraph
 
@@ -180,3 +182,105 @@ def test_strings_have_equal_ids_exactly_when_equal(
         return
     distinct = Strings(np.frombuffer(data, dtype=np.uint8), starts, lengths, distinct=True)
     assert [distinct.find(t) for t in texts] == list(range(len(texts)))
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=onnx_model())
+def test_generated_graphs_read_alike_both_ways(tmp_path: Path, data: bytes) -> None:
+    """Graphs with odd names, cycles, names nobody writes, subgraphs and functions: the
+    columns give the builder's report, or leave the graph to it (the same report again)."""
+    path = tmp_path / "m.onnx"
+    path.write_bytes(data)
+    reports = []
+    for threshold in (0, 10**9):
+        onnx_format.COLUMNS_FROM, before = threshold, onnx_format.COLUMNS_FROM
+        try:
+            reports.append(rendered("json", [analyze_file(path, ALL).detached()]))
+        finally:
+            onnx_format.COLUMNS_FROM = before
+    assert reports[0] == reports[1]
+
+
+OPS = ["Dropout", "Dropout2", "MatMul", "MatMulT", "MatMul2", "Add", "Concat", "Relu", "Reshape",
+       "Softmax", "Cast", "RandomUniformLike", "Less", "Mul", "Custom", "Identity"]  # fmt: skip
+
+
+@st.composite
+def ordinary_graph(draw: st.DrawFn) -> tuple[bytes, bool]:
+    """A graph as exporters write them (ops in graph order, weights as initializers, dropout
+    with and without its mask output, attributes, a custom op, shapes for some tensors), and
+    whether its names are all distinct (the columns must then read it)."""
+    pytest.importorskip("onnx")
+    from onnx import TensorProto, helper
+
+    inits = [helper.make_tensor("r", TensorProto.FLOAT, [], [draw(st.sampled_from([0.1, 0.5]))]),
+             helper.make_tensor("t", TensorProto.BOOL, [], [draw(st.booleans())]),
+             helper.make_tensor("s", TensorProto.INT64, [2], [1, 4])]  # fmt: skip
+    values, nodes, infos = ["x"], [], []
+    distinct = True
+    for i in range(draw(st.integers(1, 40))):
+        op = draw(st.sampled_from(OPS))
+        a, b = (values[draw(st.integers(0, len(values) - 1))] for _ in range(2))
+        pick = draw(st.integers(0, 40))  # now and then no name, rarely one given twice
+        name = "n0" if pick == 0 else "" if pick < 6 else f"n{i}"
+        distinct = distinct and (name != "n0" or i == 0)
+        out, extra = f"v{i}", {}
+        if op in ("MatMul", "MatMulT"):  # a weight, stored or through a Transpose
+            inits.append(helper.make_tensor(f"w{i}", TensorProto.FLOAT, [4, 4], [0.5] * 16))
+            inputs = [a, f"w{i}"]
+            if op == "MatMulT":
+                nodes.append(helper.make_node("Transpose", [f"w{i}"], [f"wt{i}"], name=f"t{i}"))
+                inputs = [a, f"wt{i}"]
+        elif op == "MatMul2":  # two activations, as in attention: no weights
+            inputs = [a, b]
+        elif op in ("Dropout", "Dropout2"):
+            inputs = [a, "r", "t"]
+        elif op in ("Add", "Concat", "Less", "Mul"):
+            inputs = [a, b]
+            extra = {"axis": 1} if op == "Concat" else {}
+        elif op == "Reshape":
+            inputs = [a, "s"]
+        else:
+            inputs = [a]
+            extra = {"axis": -1} if op == "Softmax" else {"to": 1} if op == "Cast" else {}
+        outputs = [out, f"m{i}"] if op == "Dropout2" else [out]
+        real = {"Dropout2": "Dropout", "Custom": "Mystery", "MatMulT": "MatMul",
+                "MatMul2": "MatMul"}.get(op, op)  # fmt: skip
+        domain = "my.ops" if op == "Custom" else ""
+        nodes.append(helper.make_node(real, inputs, outputs, name=name, domain=domain, **extra))
+        values += outputs  # a mask output may be read too
+        if draw(st.integers(0, 4)) == 0:
+            infos.append(helper.make_tensor_value_info(out, TensorProto.FLOAT, [1, 4]))
+    graph = helper.make_graph(
+        nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])],
+        [helper.make_tensor_value_info(values[-1], TensorProto.FLOAT, None)], inits,
+        value_info=infos,
+    )  # fmt: skip
+    opsets = [helper.make_opsetid("", 13), helper.make_opsetid("my.ops", 1)]
+    return helper.make_model(graph, opset_imports=opsets).SerializeToString(), distinct
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(drawn=ordinary_graph())
+def test_ordinary_graphs_read_alike_both_ways(tmp_path: Path, drawn: tuple[bytes, bool]) -> None:
+    """Sites, attention, masks, merges, coverage, unseen custom ops, shapes: the columns give
+    the builder's report; with distinct names they read every such graph themselves."""
+    data, distinct = drawn
+    path = tmp_path / "m.onnx"
+    path.write_bytes(data)
+    if distinct:
+        lazy, built = table_graph(read_model(path)), build_onnx_graph(read_model(path))
+        assert isinstance(lazy, LazyGraph)
+        assert list(lazy.nodes.values()) == list(built.nodes.values())
+        for node_id in built.nodes:
+            assert lazy.consumers(node_id) == built.consumers(node_id)
+        assert (lazy.inputs, lazy.outputs) == (built.inputs, built.outputs)
+        assert (lazy.shapes, lazy.dtypes) == (built.shapes, built.dtypes)
+    reports = []
+    for threshold in (0, 10**9):
+        onnx_format.COLUMNS_FROM, before = threshold, onnx_format.COLUMNS_FROM
+        try:
+            reports.append(rendered("json", [analyze_file(path, ALL).detached()]))
+        finally:
+            onnx_format.COLUMNS_FROM = before
+    assert reports[0] == reports[1]
