@@ -388,13 +388,13 @@ def test_jsonl_writes_each_file_before_analysing_the_next(
 
 
 def chains(folder: Path, count: int) -> Path:
-    """count ONNX chains of 20k nodes, a quarter of a second each (benchmarks/jobs.py)."""
+    """count ONNX chains of 60k nodes, about a third of a second each (benchmarks/jobs.py)."""
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from jobs import build_chain
 
     pytest.importorskip("onnx")
     first = folder / "c00.onnx"
-    build_chain(first, 20_000)
+    build_chain(first, 60_000)
     for i in range(1, count):
         shutil.copyfile(first, folder / f"c{i:02}.onnx")
     return folder

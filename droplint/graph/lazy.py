@@ -18,13 +18,15 @@ from droplint.graph.model import Graph, Node
 
 
 class NodeSource(Protocol):
-    """What a format knows of its nodes by position (graph order) without making them."""
+    """What a format knows of its nodes by position (graph order) without making them. The
+    nodes are flat: none wraps others (a format with wrappers builds a plain Graph)."""
 
     def __len__(self) -> int: ...
     def ident(self, position: int) -> str: ...
     def find(self, ident: str) -> int | None: ...
     def make(self, position: int) -> Node: ...
     def consumers(self, position: int) -> Sequence[int]: ...  # ascending, each once
+    def op_of(self, position: int) -> str: ...
     def with_ops(self, ops: Collection[str]) -> Sequence[int]: ...  # ascending
     def with_kind(self, kind: NodeKind) -> Sequence[int]: ...  # as the nodes were made
     def layers(self) -> int: ...  # nodes that are not model inputs
@@ -104,6 +106,13 @@ class LazyGraph(Graph):
             found = [at(p) for p in self.nodes.source.consumers(self.position(node_id))]
             self._readers[node_id] = found  # rules ask again about the same few nodes
         return found
+
+    def op_of(self, node_id: str) -> str | None:
+        node = self.nodes.by_id.get(node_id)
+        if node is not None:
+            return node.op
+        position = self.nodes.find(node_id)
+        return None if position is None else self.nodes.source.op_of(position)
 
     def with_ops(self, ops: Collection[str]) -> list[Node]:
         at = self.nodes.at

@@ -123,6 +123,11 @@ class Graph:
             found.sort(key=lambda n: self.position(n.id))
         return found
 
+    def op_of(self, node_id: str) -> str | None:
+        """The op of node_id (None: no such node): a question that need not make the node."""
+        node = self.nodes.get(node_id)
+        return node.op if node is not None else None
+
     def with_kind(self, kind: NodeKind) -> list[Node]:
         """Every node of kind, wrapped ones included, in graph order."""
         return [n for n in self.all_nodes() if n.kind == kind]

@@ -29,12 +29,16 @@ def _from_softmax(graph: Graph, tensor: Tensor) -> bool:
     that replaces some of its values (a guard of fully masked rows: Where(IsNaN(p), 0, p))."""
     todo, seen = [tensor], set()
     while todo and len(seen) < MAX_STEPS:
-        producer = graph.nodes.get(todo.pop().node)
-        if producer is None or producer.id in seen:
+        node_id = todo.pop().node
+        op = graph.op_of(node_id)  # most producers are neither: no need to make them
+        if op is None or node_id in seen:
             continue
-        seen.add(producer.id)
-        if producer.op == "Softmax":
+        seen.add(node_id)
+        if op == "Softmax":
             return True
+        if op not in PASS and op != "Where":
+            continue
+        producer = graph.node(node_id)
         if producer.op in PASS and producer.inputs:
             todo.append(producer.inputs[0])
         elif producer.op == "Where":  # its two value operands; the condition is no value
