@@ -47,7 +47,7 @@ def build_onnx_graph(saved: SavedModel) -> Graph:
     model: OnnxModel = saved.config
     assert model.graph is not None
     graph = Graph(model.graph.name or None, saved.format, saved.producer, saved.version)
-    builder = _Builder(graph, model)
+    builder = Builder(graph, model)
     if builder.functions:
         _expansion_fits(model, builder.functions)
     scope = builder.graph_inputs(model.graph, "", {}, top=True)
@@ -112,7 +112,7 @@ class LazyScope(dict[str, "Tensor | Const"]):
         return found
 
 
-class _Builder:
+class Builder:
     def __init__(self, graph: Graph, model: OnnxModel) -> None:
         self.graph = graph
         # From IR 4 on, an initializer listed as a graph input is a default the caller may feed.

@@ -17,7 +17,7 @@ import numpy as np
 
 from droplint.enums import NodeKind
 from droplint.formats.onnx.columns import Field, Ints, NotColumnar, Strings, walk_fields
-from droplint.formats.onnx.graph import KNOWN_DOMAINS, LazyScope, _Builder, make_node
+from droplint.formats.onnx.graph import KNOWN_DOMAINS, Builder, LazyScope, make_node
 from droplint.formats.onnx.proto import NodeSpans, OnnxModel, OnnxTensor, TensorSpans, decode_node
 from droplint.graph import Graph, Node, Operand, Tensor
 from droplint.graph.lazy import LazyGraph
@@ -35,14 +35,14 @@ def table_graph(saved: SavedModel) -> Graph:
     assert model.graph is not None
     table = NodeTable(model)
     scratch = Graph(None, saved.format, None, None)  # holds the input nodes the builder makes
-    scope = _Builder(scratch, model).graph_inputs(
+    scope = Builder(scratch, model).graph_inputs(
         model.graph, "", {}, top=True, initializer=table.initializer
     )
     assert isinstance(scope, LazyScope)
     table.link(scope, list(scratch.nodes.values()))
     graph = LazyGraph(model.graph.name or None, saved.format, saved.producer, saved.version, table)
     graph.inputs, graph.shapes, graph.dtypes = scratch.inputs, scratch.shapes, scratch.dtypes
-    recorder = _Builder(graph, model)
+    recorder = Builder(graph, model)
     for value in [*model.graph.value_info, *model.graph.outputs]:
         tensor = table.resolve(value.name)
         if isinstance(tensor, Tensor):
