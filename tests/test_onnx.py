@@ -354,3 +354,29 @@ def test_the_inline_node_reader_agrees_with_the_generic_one() -> None:
         {"pkg.torch.onnx.name_scopes": "['', 'net.drop']"},
     )
     assert set(read.attrs) == {"ratio", "seed"} and checked > 500
+
+
+def test_the_skeleton_leaves_out_weights_of_many_small_tensors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Hundreds of 2 KiB weights, each read from the read-ahead block in one piece: their
+    payloads stay out of the skeleton, their names, types and shapes are in it."""
+    pytest.importorskip("onnx")
+    from onnx import TensorProto, helper
+
+    from droplint.formats.onnx import skeleton
+
+    inits = [helper.make_tensor(f"w{i}", TensorProto.FLOAT, [16, 32], [0.5] * 512)
+             for i in range(300)]  # fmt: skip
+    nodes = [helper.make_node("MatMul", ["x" if i == 0 else f"h{i}", f"w{i}"], [f"h{i + 1}"])
+             for i in range(300)]  # fmt: skip
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 16])
+    graph = helper.make_graph(nodes, "g", [x], [x], inits)
+    path = tmp_path / "weights.onnx"
+    path.write_bytes(helper.make_model(graph).SerializeToString())
+    monkeypatch.setattr(skeleton, "WHOLE_FILE", 0)
+    with path.open("rb") as f:
+        kept = skeleton.read_structure(f, path.stat().st_size)
+    assert path.stat().st_size > 600_000 and len(kept) < 60_000
+    assert kept.count(b"w299") == 2  # the tensor's name and the node's input
+    assert analyze_file(path, ALL).to_dict()["coverage"]["trainable"] == 300

@@ -89,7 +89,7 @@ class _Copier:
         lengths lie in the read-ahead block: one copy for the run, where the general loop would
         read each key and length byte by byte. False when none is there."""
         block, base = self.block, self.start
-        pos, nodes, last = self.pos, 0, len(block)
+        pos, nodes, last, moved = self.pos, 0, len(block), False
         while base <= pos < base + last and block[pos - base] in (0x0A, 0x2A):  # node, tensor
             i, size, shift = pos - base + 1, 0, 0
             while i < last and block[i] >= 0x80 and shift < 63:
@@ -101,15 +101,33 @@ class _Copier:
             if base + i + 1 + size > end:
                 raise UnreadableModel("protobuf field runs past the end of its message")
             node = block[pos - base] == 0x0A
-            if not node and size > SMALL_PAYLOAD:
-                break  # a tensor that may hold weights: the general loop skips them
+            if not node and size > SMALL_PAYLOAD:  # a tensor that may hold weights
+                body = _without_weights(block, i + 1, i + 1 + size)
+                if body is None:
+                    break  # not all in the block, or unusual: the general loop
+                self.flush(pos, out)
+                self.keep(_key(5) + _varint(len(body)) + body, out)
+                pos = self.pos = base + i + 1 + size
+                moved = True
+                continue
             pos, nodes = base + i + 1 + size, nodes + node
         if pos == self.pos:
-            return False
+            return moved
         self.count_node(nodes)
-        start = self.pos
-        out += self.take(start, pos - start)
+        self.flush(pos, out)
         return True
+
+    def flush(self, pos: int, out: bytearray) -> None:
+        """Copy the run from the current position to pos."""
+        if pos > self.pos:
+            out += self.take(self.pos, pos - self.pos)
+
+    def keep(self, field: bytes, out: bytearray) -> None:
+        """A rewritten field, counted against the budget."""
+        self.copied += len(field)
+        if self.copied > self.budget:
+            raise over(f"the graph structure is larger than {self.budget >> 20} MiB", "config_mib")
+        out += field
 
     def count_node(self, count: int = 1) -> None:
         """A file of millions of nodes is refused before they are all copied."""
@@ -156,6 +174,44 @@ class _Copier:
         if len(self.block) < size:
             raise UnreadableModel("the file is cut short: truncated, or changed while read")
         return self.block[:size]
+
+
+def _without_weights(block: bytes, first: int, end: int) -> bytes | None:
+    """The TensorProto at block[first:end] without its payloads of more than SMALL_PAYLOAD
+    bytes, read from the block: what message("tensor") writes, field by field. None where a key
+    takes more than a byte or a field is unusual (the general loop reads it and says why)."""
+    if end > len(block):
+        return None
+    out, j = bytearray(), first
+    while j < end:
+        key = block[j]
+        number, wire = key >> 3, key & 7
+        if key >= 0x80 or number == 0:
+            return None
+        value, k, shift = 0, j + 1, 0
+        if wire in (VARINT, LEN):
+            while k < end and block[k] >= 0x80 and shift < 63:
+                value |= (block[k] & 0x7F) << shift
+                k, shift = k + 1, shift + 7
+            if k >= end or shift >= 63:
+                return None
+            value |= block[k] << shift
+            k += 1
+        if wire == LEN:
+            after = k + value
+            if after > end:
+                return None
+            if not (number in TENSOR_PAYLOADS and value > SMALL_PAYLOAD):
+                out += block[j:after]
+        elif wire in (VARINT, I64, I32):
+            after = k + (8 if wire == I64 else 4 if wire == I32 else 0)
+            if after > end:
+                return None
+            out += block[j:after]
+        else:
+            return None
+        j = after
+    return bytes(out)
 
 
 def _key(number: int) -> bytes:
