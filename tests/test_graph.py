@@ -70,3 +70,12 @@ def test_custom_layers_stay_as_opaque_nodes() -> None:
     g = graph_of("keras3/custom.keras")
     noisy = g.node("noisy")
     assert noisy.kind == "opaque" and noisy.attrs["rate"] == 0.3
+
+
+@pytest.mark.parametrize("rel", ["keras3/nested.keras", "keras3/seed2.keras"])
+def test_nodes_asked_for_by_op_come_in_graph_order(rel: str) -> None:
+    """Graph.with_ops answers from an index by op; nodes of several ops come back in the
+    order of the graph, as a walk over every node would give them."""
+    g = graph_of(rel)
+    for ops in ({"Dense", "Dropout"}, {"Dropout"}, {"LSTM", "Dropout", "Embedding"}):
+        assert [n.id for n in g.with_ops(ops)] == [n.id for n in g.nodes.values() if n.op in ops]

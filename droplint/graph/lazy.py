@@ -23,7 +23,7 @@ class NodeSource(Protocol):
 
     def __len__(self) -> int: ...
     def ident(self, position: int) -> str: ...
-    def find(self, ident: str) -> int | None: ...
+    def find(self, ident: str) -> int | None: ...  # fast for ids the source handed out
     def make(self, position: int) -> Node: ...
     def consumers(self, position: int) -> Sequence[int]: ...  # ascending, each once
     def op_of(self, position: int) -> str: ...
@@ -39,23 +39,16 @@ class LazyNodes(Mapping[str, Node]):
         self.source = source
         self.made: dict[int, Node] = {}
         self.by_id: dict[str, Node] = {}  # the same nodes, by id: most lookups end here
-        self.positions: dict[str, int] = {}  # ids of the nodes made or named so far
 
     def at(self, position: int) -> Node:
         node = self.made.get(position)
         if node is None:
             node = self.made[position] = self.source.make(position)
-            self.positions[node.id] = position
             self.by_id[node.id] = node
         return node
 
     def find(self, ident: str) -> int | None:
-        position = self.positions.get(ident)
-        if position is None:
-            position = self.source.find(ident)
-            if position is not None:
-                self.positions[ident] = position
-        return position
+        return self.source.find(ident)
 
     def __getitem__(self, ident: str) -> Node:
         node = self.by_id.get(ident)

@@ -118,8 +118,9 @@ class Graph:
             self._by_op = {}
             for n in self.nodes.values():
                 self._by_op.setdefault(n.op, []).append(n)
-        found = [n for op in ops for n in self._by_op.get(op, ())]
-        if len(found) > 1 and sum(1 for op in ops if op in self._by_op) > 1:
+        lists = [self._by_op[op] for op in ops if op in self._by_op]
+        found = [n for nodes in lists for n in nodes]
+        if len(lists) > 1:  # each list is in graph order; together they must be put so
             found.sort(key=lambda n: self.position(n.id))
         return found
 

@@ -301,16 +301,11 @@ def _visit(
         for s in internal[node.id]:
             feeds = s.layer in readers
             s.effective_rate = _gate_effective(s, in_rate if feeds else 0.0, feeds and unknown)
-    if not _trainable(sem, node):
+    if not sem.trainable(node):
         return None
     own = [s.rate or 0.0 for s in internal.get(node.id, []) if s.active != Active.NEVER]
     parts = next((flow.parts[t] for t in node.inputs if t in flow.parts), [])
     return LayerCoverage(node.id, node.op, in_rate, max(own, default=0.0), reaching, unknown, parts)
-
-
-def _trainable(sem: Semantics, node: Node) -> bool:
-    """Counted in coverage: weights that training changes (a frozen layer's do not)."""
-    return sem.weighted(node) and not sem.frozen(node)
 
 
 def _follow(flow: Flow, node: Node, own: list[Site], hidden: bool, sem: Semantics) -> None:

@@ -96,12 +96,15 @@ class Semantics:
         compare the modes of dropouts compare them within one); "" for the only one."""
         return ""
 
+    def trainable(self, node: Node) -> bool:
+        """Counted in coverage: weights that training changes (a frozen layer's do not)."""
+        return self.weighted(node) and not self.frozen(node)
+
     def trainable_layers(self, graph: Graph) -> Iterable[tuple[str, str]]:
-        """(id, op) of the top-level nodes with weights that training changes (weighted and
-        not frozen), in graph order: the layers coverage counts. A format that can tell them
-        without making every node overrides it."""
+        """(id, op) of the top-level nodes trainable() holds for, in graph order: the layers
+        coverage counts. A format that can tell them without making every node overrides it."""
         for node in graph.nodes.values():
-            if self.weighted(node) and not self.frozen(node):
+            if self.trainable(node):
                 yield node.id, node.op
 
     def maybe_unseen(self, graph: Graph) -> Iterable[Node]:

@@ -177,8 +177,8 @@ class Strings:
         self.data, self.words = data, _words(data)
         self.starts, self.lengths = starts.astype(np.int32), lengths.astype(np.int32)
         count = len(self.starts)
-        hashes = hashes_of(self.words, self.starts, self.lengths)
-        self._order: Ints | None = None  # distinct: sorted place -> string
+        hashes = _hashes(self.words, self.starts, self.lengths)
+        self.distinct, self._order = distinct, None  # distinct: sorted place -> string
         if distinct:
             self._hashes, self.unique = hashes, np.sort(hashes)
             if count > 1 and (self.unique[1:] == self.unique[:-1]).any():
@@ -196,7 +196,7 @@ class Strings:
         self.ids[order] = np.cumsum(new, dtype=np.int32) - 1
         del order, ordered, new
         first = self.first[self.ids]
-        same_strings(self.words, self.starts, self.lengths, self.starts[first], self.lengths[first])
+        _same(self.words, self.starts, self.lengths, self.starts[first], self.lengths[first])
 
     def find(self, text: bytes) -> int | None:
         """The id of text, or None when no string here equals it."""
@@ -204,7 +204,7 @@ class Strings:
         k = int(np.searchsorted(self.unique, h))
         if k == len(self.unique) or self.unique[k] != h:
             return None
-        if self.ids is self.first:  # distinct strings: their own ids
+        if self.distinct:  # strings that are their own ids
             if self._order is None:
                 self._order = np.argsort(self._hashes)
             k = int(self._order[k])
@@ -228,7 +228,7 @@ class Strings:
         return self.data[start : start + int(self.lengths[i])].tobytes()
 
 
-def hashes_of(words: Words, starts: Ints, lengths: Ints) -> npt.NDArray[np.uint64]:
+def _hashes(words: Words, starts: Ints, lengths: Ints) -> npt.NDArray[np.uint64]:
     """hash_bytes() of every string, a chunk at a time (temporaries of a chunk's size); a
     byte that is not printable ASCII refuses the columns."""
     if len(lengths) and int(lengths.max()) > MAX_STRING:
@@ -246,7 +246,7 @@ def hashes_of(words: Words, starts: Ints, lengths: Ints) -> npt.NDArray[np.uint6
     return hashes
 
 
-def same_strings(words: Words, starts: Ints, lengths: Ints, starts2: Ints, lengths2: Ints) -> None:
+def _same(words: Words, starts: Ints, lengths: Ints, starts2: Ints, lengths2: Ints) -> None:
     """The strings at (starts, lengths) equal those at (starts2, lengths2), pair by pair, or
     their equal hashes were a collision: refused. Strings of one length up to 8 bytes cannot
     collide (each step of the hash is one to one): only longer ones are compared."""
@@ -328,7 +328,7 @@ def _mix(h: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
 
 
 def hash_bytes(text: bytes) -> int:
-    """Strings._hash of one string, in Python (a name asked for by a caller)."""
+    """What _hashes() gives one string, in Python (a name asked for by a caller)."""
     h = len(text) * int(MULTIPLIER) & MASK
     for j in range(0, len(text), 8):
         h = ((h ^ int.from_bytes(text[j : j + 8], "little")) * int(MULTIPLIER)) & MASK

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, overload
+from typing import Any
 
 from droplint.errors import UnreadableModel
 from droplint.formats.onnx.skeleton import read_structure
@@ -105,13 +105,7 @@ class NodeSpans(Sequence[OnnxNode]):
     def __len__(self) -> int:
         return len(self.starts)
 
-    @overload
-    def __getitem__(self, i: int) -> OnnxNode: ...
-    @overload
-    def __getitem__(self, i: slice) -> list[OnnxNode]: ...
-    def __getitem__(self, i: int | slice) -> OnnxNode | list[OnnxNode]:
-        if isinstance(i, slice):
-            return [self[k] for k in range(*i.indices(len(self)))]
+    def __getitem__(self, i: int) -> OnnxNode:  # type: ignore[override]
         return decode_node(self.buf[self.starts[i] : self.ends[i]])
 
 
@@ -298,7 +292,7 @@ def _graph(buf: memoryview, depth: int) -> OnnxGraph:
     g = OnnxGraph()
     for number, wire, value in fields(buf):
         if wire == LEN and number == 1:
-            _Count.one()
+            _Count.add()
             g.nodes.append(_node(value, depth))  # type: ignore[arg-type, attr-defined]
         elif wire == LEN and number == 5:
             tensor = _tensor(value)  # type: ignore[arg-type]
@@ -347,16 +341,14 @@ def _spans_and_fields(
         if ranges is not None:
             before = len(spans[1][0])
             after = _run(raw, pos, end, raw[pos], ranges)
-            _Count.nodes += len(spans[1][0]) - before
-            if _Count.nodes > _Count.limit:
-                _Count.over()
+            _Count.add(len(spans[1][0]) - before)
             if after != pos:
                 pos = after
                 continue  # (a field with a long length stops a run: the general reader)
         number, wire, value, pos = field_at(buf, pos, end)
         if number in spans and wire == LEN:  # a long length or a key written long
             if number == 1:
-                _Count.one()
+                _Count.add()
             spans[number][0].append(pos - len(value))  # type: ignore[arg-type]
             spans[number][1].append(pos)
         else:
@@ -394,8 +386,8 @@ class _Count:
         cls.nodes, cls.limit = 0, limits().nodes
 
     @classmethod
-    def one(cls) -> None:
-        cls.nodes += 1
+    def add(cls, count: int = 1) -> None:
+        cls.nodes += count
         if cls.nodes > cls.limit:
             cls.over()
 
@@ -660,7 +652,7 @@ def _function(buf: memoryview) -> OnnxFunction:
         elif number == 5:
             fn.outputs.append(text(value))
         elif number == 7:
-            _Count.one()
+            _Count.add()
             fn.nodes.append(_node(value, 0))  # type: ignore[arg-type]
         elif number == 9:
             domain, version = _opset(value)  # type: ignore[arg-type]

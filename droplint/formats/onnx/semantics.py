@@ -12,6 +12,7 @@ from droplint.formats.onnx.masks import COMPARE, MASK_OPS
 from droplint.formats.onnx.sites import INPUT_POSITIONS, is_dropout_op
 from droplint.formats.onnx.weights import KERNELS, carries_weights
 from droplint.graph import Graph, Node, Tensor
+from droplint.graph.lazy import LazyGraph
 from droplint.sites import Semantics
 
 TRANSPARENT = {
@@ -72,13 +73,16 @@ class OnnxSemantics(Semantics):
         """Nodes of ops that can carry weights, and do: most are decided from the table's
         columns (a kernel input, a stored tensor or a model input as operand), the others
         node by node."""
-        source = getattr(graph.nodes, "source", None)  # a NodeTable (table.py), if read so
-        if source is None:
+        if not isinstance(graph, LazyGraph):
             yield from super().trainable_layers(graph)
             return
-        decided, undecided = source.weighted(WEIGHTED, KERNELS)
-        chosen = [p for p in undecided if self.weighted(graph.nodes.at(p))]  # type: ignore[attr-defined]
-        yield from source.idents_and_ops(sorted([*decided, *chosen]))
+        from droplint.formats.onnx.table import NodeTable  # numpy: only for a graph read so
+
+        table = graph.nodes.source
+        assert isinstance(table, NodeTable)
+        decided, undecided = table.weighted(WEIGHTED, KERNELS)
+        chosen = [p for p in undecided if self.trainable(graph.nodes.at(p))]
+        yield from table.idents_and_ops(sorted([*decided, *chosen]))
 
     def maybe_unseen(self, graph: Graph) -> Iterable[Node]:
         return graph.with_kind(NodeKind.OPAQUE)  # custom ops, random draws not read

@@ -14,7 +14,7 @@ from typing import BinaryIO
 
 from droplint.errors import UnreadableModel
 from droplint.limits import limits, over
-from droplint.read.protowire import I32, I64, LEN, VARINT
+from droplint.read.protowire import I32, I64, LEN, VARINT, read_varint
 
 WHOLE_FILE = 64 << 20  # files up to this size are read at once
 BLOCK = 1 << 20  # read-ahead of the field scanner
@@ -188,15 +188,12 @@ def _without_weights(block: bytes, first: int, end: int) -> bytes | None:
         number, wire = key >> 3, key & 7
         if key >= 0x80 or number == 0:
             return None
-        value, k, shift = 0, j + 1, 0
+        value, k = 0, j + 1
         if wire in (VARINT, LEN):
-            while k < end and block[k] >= 0x80 and shift < 63:
-                value |= (block[k] & 0x7F) << shift
-                k, shift = k + 1, shift + 7
-            if k >= end or shift >= 63:
+            try:
+                value, k = read_varint(block, k)  # type: ignore[arg-type]
+            except UnreadableModel:
                 return None
-            value |= block[k] << shift
-            k += 1
         if wire == LEN:
             after = k + value
             if after > end:
